@@ -1,0 +1,49 @@
+# Alliances — the two commands: `make run` (install, demo data, serve) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint migrations-check messages browser bench ci clean
+
+$(PY):
+	@py=$$(scripts/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+install: $(PY)  ## Create .venv from the lock file and install Alliances into it
+	$(BIN)/uv pip sync --quiet --python $(PY) requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+
+run: install  ## Install, load the demo on an empty database, start web + worker
+	$(BIN)/alliances serve --host $(HOST) --port $(PORT)
+
+browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: install browser  ## The whole suite on SQLite, then on PostgreSQL when it answers
+	$(BIN)/pytest -q
+	@if $(PY) -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== PostgreSQL =="; DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/pytest -q; \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: SQLite run only"; \
+	  if [ -n "$$CI" ]; then exit 1; fi; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+migrations-check: install
+	$(BIN)/alliances makemigrations --check --dry-run
+
+messages: install  ## Refresh the French catalogue after changing strings
+	cd alliances && ../$(BIN)/alliances makemessages -l fr --no-location --no-obsolete \
+	  --ignore "static/*" && ../$(BIN)/alliances compilemessages -l fr
+
+bench: install
+	$(BIN)/alliances bench pages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,7 +37,9 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    role = models.CharField(_("platform role"), max_length=12, choices=Role, default=Role.PARTICIPANT)
+    role = models.CharField(
+        _("platform role"), max_length=12, choices=Role, default=Role.PARTICIPANT
+    )
     home_commune = models.ForeignKey(
         "territories.Commune",
         on_delete=models.SET_NULL,
@@ -45,6 +48,9 @@ class User(AbstractUser):
         related_name="+",
         verbose_name=_("home territory"),
     )
+    # Set when the person deletes their account: the row stays, anonymised, so what they
+    # contributed keeps an author; the row itself is the "who".
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -57,7 +63,13 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return gettext("Deleted account")
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_platform_admin(self) -> bool:

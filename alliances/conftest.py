@@ -5,6 +5,8 @@ import pytest
 from alliances.accounts.models import User
 from alliances.accounts.services import user_create
 
+pytest_plugins = ["alliances.testing.browser"]
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 

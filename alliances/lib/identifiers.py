@@ -47,3 +47,11 @@ def rna_error(value: str) -> str | None:
     if not RNA_RE.fullmatch(value):
         return "W followed by 9 digits expected"
     return None
+
+
+def with_luhn_digit(prefix: str) -> str:
+    """prefix followed by the digit that makes the whole number pass the Luhn check."""
+    for digit in "0123456789":
+        if luhn_ok(prefix + digit):
+            return prefix + digit
+    raise AssertionError("unreachable: one digit always completes a Luhn number")

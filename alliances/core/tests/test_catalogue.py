@@ -33,7 +33,7 @@ def test_every_entry_is_translated_and_none_is_fuzzy(committed):
     assert not fuzzy, f"fuzzy French entries: {fuzzy}"
 
 
-def test_catalogue_holds_every_string_of_the_code(committed, tmp_path, monkeypatch):
+def test_catalogue_holds_every_string_of_the_code(committed, tmp_path, monkeypatch, settings):
     source = tmp_path / "alliances"
     shutil.copytree(
         PACKAGE, source,
@@ -41,6 +41,7 @@ def test_catalogue_holds_every_string_of_the_code(committed, tmp_path, monkeypat
     )
     (source / "locale").mkdir(exist_ok=True)
     monkeypatch.chdir(source)
+    settings.LOCALE_PATHS = [str(source / "locale")]  # never write into the real catalogue
     call_command("makemessages", locale=["fr"], no_location=True, verbosity=0)
     fresh = polib.pofile(str(source / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     missing = sorted(msgid for _, msgid in entries(fresh) - entries(committed))

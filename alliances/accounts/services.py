@@ -2,6 +2,10 @@
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
+
+from alliances.actors.models import Membership
+from alliances.territories.models import Commune
 
 from .models import User
 
@@ -28,4 +32,38 @@ def user_create(
         is_superuser=is_admin,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, display_name: str, home_commune: Commune | None) -> User:
+    """Change what a person may change about themselves; the platform role is not one."""
+    user.display_name = display_name.strip()
+    user.home_commune = home_commune
+    user.save(update_fields=["display_name", "home_commune"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> User:
+    """Delete an account by anonymising it in place, so what the person contributed stays.
+
+    Every session of the account ends: the unusable password changes the session auth hash
+    Django checks on each request, and inactive users are refused by the auth backends.
+    The view also logs the current request out.
+    """
+    user.email = f"deleted-{user.pk}@invalid.alliances"
+    user.display_name = ""
+    user.home_commune = None
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.role = User.Role.PARTICIPANT
+    user.deleted_at = timezone.now()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    EmailAddress.objects.filter(user=user).delete()
+    Membership.objects.filter(user=user).delete()
     return user

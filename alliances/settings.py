@@ -143,8 +143,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliances] "
 
-# Mail: printed to the console unless EMAIL_URL (smtp://user:pass@host:port, smtps://…) is set.
-MAILERS = {"default": parse_email_url(env_str("EMAIL_URL"))}
+# Mail: EMAIL_URL (smtp://user:pass@host:port, smtps://…, console:); without it, the console
+# in development and the local MTA (smtp://localhost:25) in production.
+MAILERS = {
+    "default": parse_email_url(env_str("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else ""))
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alliances <noreply@alliances.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

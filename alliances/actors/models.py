@@ -145,10 +145,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.siren and self.siret and not self.siret.startswith(self.siren):
-            raise ValidationError({"siret": _("The SIRET must start with the SIREN.")})
-
     def save(self, *args, **kwargs) -> None:
         self.search_name = fold(self.name)
         if self.siret and not self.siren:
@@ -164,6 +160,10 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actors:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.siren and self.siret and not self.siret.startswith(self.siren):
+            raise ValidationError({"siret": _("The SIRET must start with the SIREN.")})
 
 
 class Membership(models.Model):

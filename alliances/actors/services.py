@@ -1,0 +1,84 @@
+"""Writes on actors: every one named, typed and atomic."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from alliances.accounts.models import User
+from alliances.lib.identifiers import normalise
+from alliances.territories.models import Commune
+
+from .models import Fragility, Membership, Organisation, Sector
+
+IDENTIFIER_FIELDS = ("siren", "siret", "rna")
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    type: str,
+    commune: Commune | None = None,
+    siren: str = "",
+    siret: str = "",
+    rna: str = "",
+    address: str = "",
+    website: str = "",
+    description: str = "",
+    fragilities: Iterable[Fragility | str] = (),
+    sectors: Iterable[Sector | str] = (),
+    is_public: bool = True,
+    created_by: User | None = None,
+) -> Organisation:
+    """Create an organisation; its creator, when given, becomes its manager."""
+    organisation = Organisation(
+        name=name,
+        type=type,
+        commune=commune,
+        siren=normalise(siren),
+        siret=normalise(siret),
+        rna=normalise(rna),
+        address=address,
+        website=website,
+        description=description,
+        is_public=is_public,
+    )
+    organisation.full_clean()
+    organisation.save()
+    organisation.fragilities.set(fragilities)
+    organisation.sectors.set(sectors)
+    if created_by is not None:
+        membership_add(organisation=organisation, user=created_by, role=Membership.Role.MANAGER)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    organisation: Organisation,
+    data: dict[str, Any],
+    fragilities: Iterable[Fragility | str] | None = None,
+    sectors: Iterable[Sector | str] | None = None,
+) -> Organisation:
+    """Change the given fields (and the fragilities/sectors when given, not None)."""
+    for field, value in data.items():
+        if field in IDENTIFIER_FIELDS:
+            value = normalise(value)
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    organisation.save()
+    if fragilities is not None:
+        organisation.fragilities.set(fragilities)
+    if sectors is not None:
+        organisation.sectors.set(sectors)
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, organisation: Organisation, user: User, role: str) -> Membership:
+    """Make a user a member (or manager) of an organisation; re-adding changes the role."""
+    membership, _ = Membership.objects.update_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    return membership

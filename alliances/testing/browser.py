@@ -101,5 +101,5 @@ def login(page, *, email: str, password: str) -> None:
     page.goto("/compte/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()

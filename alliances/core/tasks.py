@@ -1,0 +1,13 @@
+"""Background tasks (django.tasks): run by the worker `alliances serve` starts."""
+
+from django.core.mail import send_mail
+from django.tasks import task
+
+
+@task
+def deliver_email(*, subject: str, body: str, recipients: list[str]) -> int:
+    """Send a plain-text mail outside the request, so a slow SMTP server never delays a page.
+
+    Services enqueue it from `transaction.on_commit`; returns the number of mails sent.
+    """
+    return send_mail(subject, body, None, recipients)

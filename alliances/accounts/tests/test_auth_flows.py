@@ -174,3 +174,10 @@ def test_labels_for_every_login_input(client):
     pattern = r'<input[^>]*type="(?:email|password|text|checkbox)"[^>]*id="([^"]+)"'
     for field_id in re.findall(pattern, html):
         assert f'for="{field_id}"' in html, field_id
+
+
+def test_a_form_error_alone_makes_no_empty_list(client, participant):
+    html = client.post(
+        reverse("account_login"), {"login": participant.email, "password": "wrong-password"}
+    ).content.decode()
+    assert "<ul></ul>" not in html.replace("\n", "").replace(" ", "")

@@ -100,3 +100,12 @@ def test_profile_edit_rejects_a_bad_commune_code(client, participant, commune, c
     participant.refresh_from_db()
     assert participant.display_name == "Paul Participant"
     assert participant.home_commune is None
+
+
+def test_error_summary_links_to_the_field_in_error(client, participant, commune):
+    client.force_login(participant)
+    html = client.post(
+        reverse("accounts:profile_edit"), {"display_name": "X", "home_commune": "99999"}
+    ).content.decode()
+    assert 'role="alert"' in html
+    assert '<a href="#id_home_commune">' in html

@@ -29,9 +29,11 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run(base: str, paths: list[str], *, connections: int, seconds: float) -> Result:
-    """Load `base` (http://host:port) with `paths` in rotation."""
-    if shutil.which("wrk"):
+def run(
+    base: str, paths: list[str], *, connections: int, seconds: float, tool: str = "auto"
+) -> Result:
+    """Load `base` (http://host:port) with `paths` in rotation, with wrk when it is there."""
+    if tool == "wrk" or (tool == "auto" and shutil.which("wrk")):
         return run_wrk(base, paths, connections=connections, seconds=seconds)
     return asyncio.run(run_python(base, paths, connections=connections, seconds=seconds))
 

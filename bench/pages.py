@@ -37,6 +37,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", help="comma-separated, e.g. 16,50")
     parser.add_argument("--communes", type=int)
     parser.add_argument("--actors", type=int)
+    parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto",
+                        help="auto: wrk when installed, else the Python generator")
     args = parser.parse_args(argv)
     size = SMOKE if args.smoke else FULL
     communes = args.communes or size["communes"]
@@ -74,7 +76,8 @@ def main(argv: list[str]) -> int:
         )
         try:
             wait_until_up(base, server)
-            rows = measure(base, targets, levels=levels, duration=duration, smoke=args.smoke)
+            rows = measure(base, targets, levels=levels, duration=duration, smoke=args.smoke,
+                           tool=args.loadgen)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -85,7 +88,8 @@ def main(argv: list[str]) -> int:
     print_table(rows, tool=rows[0].get("tool", "?") if rows else "?")
     out = BENCH_DIR / f"pages-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     config = {"communes": communes, "actors": actors, "duration_s": duration,
-              "connections": levels, "departement": dep, "server": "alliances serve"}
+              "connections": levels, "departement": dep, "cpus": os.cpu_count(),
+              "load_average": os.getloadavg(), "server": "alliances serve"}
     out.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
     print(f"\nWritten to {out.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s in all)")
     return 0
@@ -127,11 +131,11 @@ def status_of(url: str) -> int:
 
 
 def measure(base: str, targets: dict[str, list[str]], *, levels: list[int], duration: float,
-            smoke: bool) -> list[dict]:
+            smoke: bool, tool: str) -> list[dict]:
     statuses = {name: status_of(base + paths[0]) for name, paths in targets.items()}
     for name, paths in targets.items():  # let every worker load its templates and code
         if 200 <= statuses[name] < 300:
-            loadgen.run(base, paths, connections=levels[0], seconds=0.5 if smoke else 2)
+            loadgen.run(base, paths, connections=levels[0], seconds=0.5 if smoke else 2, tool=tool)
     rows = []
     for connections in levels:
         baseline_rps = None
@@ -140,7 +144,7 @@ def measure(base: str, targets: dict[str, list[str]], *, levels: list[int], dura
             if not 200 <= statuses[name] < 300:  # a page not written yet is a row, not a crash
                 rows.append({**row, "status": statuses[name]})
                 continue
-            result = loadgen.run(base, paths, connections=connections, seconds=duration)
+            result = loadgen.run(base, paths, connections=connections, seconds=duration, tool=tool)
             baseline_rps = baseline_rps or result.rps
             rows.append({**row, "status": statuses[name], "requests": result.requests,
                          "rps": round(result.rps, 1), "p50_ms": round(result.p50_ms, 1),

@@ -1,4 +1,9 @@
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from .organisations import router as organisations_router
+from .territories import router as territories_router
 
 api = NinjaAPI(
     title="Alliances API",
@@ -8,3 +13,13 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_router("/territories", territories_router)
+api.add_router("/organisations", organisations_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A bad parameter is the client's fault: 400 with the details (ninja says 422)."""
+    return api.create_response(
+        request, {"message": "Invalid request parameters.", "detail": exc.errors}, status=400
+    )

@@ -16,10 +16,17 @@ from alliances.actors.models import Membership
 from . import services
 from .forms import AccountDeleteForm, ProfileForm
 from .gdpr import user_export
+from .models import User
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What @login_required guarantees, for the type checker."""
+
+    user: User
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("organisation")
@@ -29,7 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm.for_user(request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(user=request.user, **form.cleaned_data)
@@ -41,7 +48,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @login_required
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: AuthenticatedRequest) -> HttpResponse:
     data = user_export(request.user)
     filename = f"alliances-my-data-{timezone.localdate():%Y-%m-%d}.json"
     return HttpResponse(
@@ -53,7 +60,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.user_delete(user=request.user)

@@ -135,7 +135,7 @@ def _decoded_lines(path: Path, encoding: str | None) -> Iterator[str]:
             except UnicodeDecodeError as exc:
                 if codec == "utf-8":
                     reason = (
-                        f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at character "
+                        f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at position "
                         f"{exc.start + 1}); convert it to UTF-8, or give its encoding with "
                         f"--encoding latin-1 or --encoding cp1252"
                     )
@@ -185,6 +185,8 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]
     """Rows of a sheet; with sheet None, 'Communes' if present, else the first sheet."""
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError:
+        raise
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
         raise ImportFileError(f"not a readable XLSX file ({exc})", file=path.name) from None
     try:

@@ -1,0 +1,205 @@
+"""The demo data set: real territories, three pilot territories, a few hundred actors.
+
+Deterministic (a seeded generator) so that screenshots and tests of the demo agree; made
+through the services, like everything else.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from alliances.accounts.models import User
+from alliances.accounts.services import user_create
+from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
+from alliances.actors.services import membership_add, organisation_create
+from alliances.lib.identifiers import with_luhn_digit
+from alliances.territories.models import Commune
+from alliances.territories.services import communes_import, epcis_import
+
+DEMO_FILES = Path(__file__).resolve().parent.parent / "territories" / "demo"
+PILOT_DEPARTEMENTS = ["94", "35", "05"]
+ACTORS_PER_TERRITORY = 110
+
+SURNAMES = [
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
+    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Blanc", "Guérin", "Boyer",
+    "Chevalier", "Gauthier", "Perrin", "Le Gall", "Kerbrat", "Rolland", "Faure", "Chabert",
+]
+FAMOUS = [
+    "Jean Moulin", "Jules Ferry", "Louise Michel", "Victor Hugo", "Simone Veil", "Marie Curie",
+    "Jean Jaurès", "Lucie Aubrac", "Albert Camus", "George Sand", "Olympe de Gouges",
+]
+NAMES: dict[str, list[str]] = {
+    OrganisationType.ASSOCIATION: [
+        "Jardins partagés de {c}", "Solidarité emploi {c}", "Club de l'âge d'or de {c}",
+        "Maison des jeunes et de la culture de {c}", "Entraide numérique {c}",
+        "Repair café de {c}", "Secours populaire — comité de {c}", "Union sportive de {c}",
+        "Aide à domicile en milieu rural de {c}", "Théâtre en herbe de {c}",
+        "Accueil des familles de {c}", "Vélo-école de {c}", "Alphabétisation pour tous {c}",
+        "Amicale des locataires de {c}", "Épicerie solidaire de {c}", "Ciné-club de {c}",
+        "Comité des fêtes de {c}", "Handisport {c}", "Les Amis de la nature de {c}",
+        "Réseau d'échanges de savoirs de {c}", "Banque alimentaire — antenne de {c}",
+    ],
+    OrganisationType.ENTREPRISE: [
+        "Boulangerie {s}", "Transports {s}", "{s} Bâtiment", "Imprimerie {s}",
+        "Garage {s} et fils", "{s} Conseil", "Pharmacie {s}", "Menuiserie {s}",
+        "Supermarché de {c}", "Agence immobilière {s}", "{s} Numérique", "Cabinet {s} expertise",
+    ],
+    OrganisationType.FONDATION: [
+        "Fondation {s} pour l'enfance", "Fondation de {c} pour l'insertion",
+        "Fondation {s} — territoires solidaires",
+    ],
+    OrganisationType.COLLECTIVITE: ["Mairie de {c}", "Centre communal d'action sociale de {c}"],
+    OrganisationType.ETAT: [
+        "France Travail — agence de {c}", "Direction départementale de l'emploi, du travail "
+        "et des solidarités ({d})", "Sous-préfecture de {c}",
+    ],
+    OrganisationType.ENSEIGNEMENT: [
+        "Collège {f} de {c}", "Lycée professionnel {f}", "École élémentaire {f} de {c}",
+    ],
+    OrganisationType.ACADEMIQUE: [
+        "Laboratoire de sciences sociales de {c}", "Chaire économie sociale et solidaire ({d})",
+    ],
+    OrganisationType.RESEAU: [
+        "Fédération des centres sociaux ({d})", "Le Mouvement associatif ({d})",
+        "France Active ({d})", "Fédération départementale des foyers ruraux ({d})",
+    ],
+}
+# How often each type appears among a territory's actors, roughly as on a real territory.
+TYPE_WEIGHTS = {
+    OrganisationType.ASSOCIATION: 55,
+    OrganisationType.ENTREPRISE: 22,
+    OrganisationType.FONDATION: 3,
+    OrganisationType.COLLECTIVITE: 8,
+    OrganisationType.ETAT: 3,
+    OrganisationType.ENSEIGNEMENT: 5,
+    OrganisationType.ACADEMIQUE: 1,
+    OrganisationType.RESEAU: 3,
+}
+SECTORS = {
+    OrganisationType.ASSOCIATION: ["S", "Q", "R", "P"],
+    OrganisationType.ENTREPRISE: ["C", "F", "G", "H", "I", "J", "M"],
+    OrganisationType.FONDATION: ["S", "Q"],
+    OrganisationType.COLLECTIVITE: ["O"],
+    OrganisationType.ETAT: ["O"],
+    OrganisationType.ENSEIGNEMENT: ["P"],
+    OrganisationType.ACADEMIQUE: ["M", "P"],
+    OrganisationType.RESEAU: ["S"],
+    OrganisationType.CATALYSEUR: ["S"],
+}
+ROLES = [
+    ("admin@alliances.localhost", "Camille Admin", User.Role.ADMIN),
+    ("animateur@alliances.localhost", "Antoine Animateur", User.Role.ANIMATEUR),
+    ("analyste@alliances.localhost", "Anaïs Analyste", User.Role.ANALYSTE),
+    ("participant@alliances.localhost", "Paula Participante", User.Role.PARTICIPANT),
+]
+
+
+@dataclass
+class DemoReport:
+    communes: int = 0
+    organisations: int = 0
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def demo_load(*, seed: int = 2018) -> DemoReport:
+    """Load (or top up) the demo; reset the demo accounts' passwords and return them."""
+    report = DemoReport()
+    communes_import(
+        path=DEMO_FILES / "communes.csv", populations_path=DEMO_FILES / "populations.csv"
+    )
+    epcis_import(path=DEMO_FILES / "epci.csv")
+    report.communes = Commune.objects.count()
+    with transaction.atomic():
+        if not Organisation.objects.exists():
+            report.organisations = _create_actors(random.Random(seed))
+        report.accounts = _reset_accounts()
+    return report
+
+
+def _create_actors(rng: random.Random) -> int:
+    fragilities = list(Fragility.objects.all())
+    made = 0
+    used_identifiers: set[str] = set()
+    for code in PILOT_DEPARTEMENTS:
+        communes = list(Commune.objects.filter(departement_id=code).select_related("departement"))
+        if not communes:
+            continue
+        main = max(communes, key=lambda c: c.population or 0)
+        organisation_create(
+            name=f"Maison des associations de {main.name}",
+            type=OrganisationType.CATALYSEUR,
+            commune=main,
+            **_identifiers(rng, OrganisationType.ASSOCIATION, code, used_identifiers),
+            description="Catalyseur territorial : accompagne les associations et crée des "
+            "liens entre associations, entreprises et collectivités du territoire.",
+            fragilities=rng.sample(fragilities, 3),
+            sectors=SECTORS[OrganisationType.CATALYSEUR],
+        )
+        made += 1
+        types = list(TYPE_WEIGHTS)
+        weights = list(TYPE_WEIGHTS.values())
+        names_taken: set[str] = set()
+        target = made + ACTORS_PER_TERRITORY
+        while made < target:
+            kind = rng.choices(types, weights)[0]
+            commune = rng.choice(communes)
+            name = rng.choice(NAMES[kind]).format(
+                c=commune.name, s=rng.choice(SURNAMES), f=rng.choice(FAMOUS),
+                d=commune.departement.name,
+            )
+            if name in names_taken:
+                continue
+            names_taken.add(name)
+            organisation_create(
+                name=name,
+                type=kind,
+                commune=commune,
+                **_identifiers(rng, kind, code, used_identifiers),
+                address=f"{rng.randint(1, 120)} rue {rng.choice(FAMOUS)}",
+                fragilities=rng.sample(fragilities, rng.randint(1, 3)),
+                sectors=[rng.choice(SECTORS[kind])],
+            )
+            made += 1
+    return made
+
+
+def _identifiers(rng: random.Random, kind: str, dep: str, used: set[str]) -> dict[str, str]:
+    if kind == OrganisationType.ASSOCIATION:
+        return {"rna": _unique(rng, used, lambda: _rna(rng, dep))}
+    if kind in {OrganisationType.ENTREPRISE, OrganisationType.FONDATION}:
+        siren = _unique(rng, used, lambda: with_luhn_digit(str(rng.randint(10**7, 10**8 - 1))))
+        return {"siren": siren, "siret": with_luhn_digit(siren + "0001")}
+    return {}
+
+
+def _rna(rng: random.Random, dep: str) -> str:
+    return f"W{dep.zfill(2)[:2]}{rng.randint(1_000_000, 9_999_999)}"
+
+
+def _unique(rng: random.Random, used: set[str], make) -> str:
+    while (value := make()) in used:
+        pass
+    used.add(value)
+    return value
+
+
+def _reset_accounts() -> list[tuple[str, str, str]]:
+    accounts = []
+    catalyst = Organisation.objects.filter(type=OrganisationType.CATALYSEUR).first()
+    for email, name, role in ROLES:
+        password = secrets.token_urlsafe(9)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(email=email, password=password, display_name=name, role=role)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if catalyst and role in {User.Role.PARTICIPANT, User.Role.ANIMATEUR}:
+            membership_add(organisation=catalyst, user=user, role=Membership.Role.MANAGER)
+        accounts.append((str(role.label), email, password))
+    return accounts

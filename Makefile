@@ -13,7 +13,7 @@ $(PY):
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 install: $(PY)  ## Create .venv from the lock file and install Alliances into it
-	$(BIN)/uv pip sync --quiet --python $(PY) requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 
 run: install  ## Install, load the demo on an empty database, start web + worker

@@ -48,3 +48,27 @@ def outsider(db) -> User:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Data migrations whose rows every test may rely on (regions, départements, fragilities,
+# NAF sections). A transactional test ends with a flush that empties them, so they are
+# loaded again at the start of each transactional test.
+REFERENCE_DATA_MIGRATIONS = [
+    "alliances.territories.migrations.0002_regions_departements",
+    "alliances.actors.migrations.0002_fragilities_sectors",
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        import_module(module).load(apps, None)

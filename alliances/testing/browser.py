@@ -38,13 +38,20 @@ def browser() -> Iterator:
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
     # are still synchronous, so Django's async-safety guard is lifted for browser tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -92,7 +99,9 @@ def assert_accessible(page) -> None:
         lines = []
         for violation in violations:
             targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
-            lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} → {targets}")
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} → {targets}"
+            )
         pytest.fail(f"axe-core found {len(violations)} WCAG violations on {page.url}:\n"
                     + "\n".join(lines))
 

@@ -1,18 +1,10 @@
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 
 from alliances.testing.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db) -> None:
-    """Reload the fragility domains and sectors: an earlier transactional test flushed them."""
-    import_module("alliances.actors.migrations.0002_fragilities_sectors").load(apps, None)
 
 
 def test_filters_update_the_results_in_place_and_the_url(page, organisation, many_organisations):

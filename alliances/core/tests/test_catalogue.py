@@ -45,7 +45,7 @@ def test_catalogue_holds_every_string_of_the_code(committed, tmp_path, monkeypat
     call_command("makemessages", locale=["fr"], no_location=True, verbosity=0)
     fresh = polib.pofile(str(source / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     missing = sorted(msgid for _, msgid in entries(fresh) - entries(committed))
-    assert not missing, f"strings missing from the French catalogue (run `make messages`): {missing}"
+    assert not missing, f"strings missing from the catalogue (run `make messages`): {missing}"
 
 
 def test_compiled_catalogue_matches(committed):

@@ -40,7 +40,7 @@ migrations-check: install
 
 messages: install  ## Refresh the French catalogue after changing strings
 	cd alliances && ../$(BIN)/alliances makemessages -l fr --no-location --no-obsolete \
-	  --ignore "static/*" && ../$(BIN)/alliances compilemessages -l fr
+	  --ignore "static/*" --ignore "*/tests/*" --ignore "testing/*" && ../$(BIN)/alliances compilemessages -l fr
 
 bench: install
 	$(BIN)/alliances bench pages

@@ -9,6 +9,7 @@ def test_home_in_french_is_accessible(page):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").count() == 1
+    assert "la plateforme de la co-construction territoriale" in page.inner_text("h1")
     assert_accessible(page)
 
 

@@ -24,13 +24,13 @@ def test_la_poste_sirets_follow_their_own_rule():
 
 @pytest.mark.parametrize("siren", ["552100555", "732829321", "000000001"])
 def test_a_wrong_check_digit_is_rejected(siren):
-    with pytest.raises(ValidationError, match="check digit"):
+    with pytest.raises(ValidationError, match="clé de contrôle est fausse"):
         validate_siren(siren)
 
 
 @pytest.mark.parametrize("siren", ["55210055", "5521005540", "55210055A", ""])
 def test_a_siren_has_nine_digits(siren):
-    with pytest.raises(ValidationError, match="9 digits"):
+    with pytest.raises(ValidationError, match="exactement 9 chiffres"):
         validate_siren(siren)
 
 
@@ -47,7 +47,7 @@ def test_rna_numbers(rna):
 
 @pytest.mark.parametrize("rna", ["941000001", "W94100000", "X941000001", "W9410000011"])
 def test_bad_rna_numbers(rna):
-    with pytest.raises(ValidationError, match="W followed by 9 digits"):
+    with pytest.raises(ValidationError, match="lettre W suivie de 9 chiffres"):
         validate_rna(rna)
 
 

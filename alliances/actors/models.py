@@ -149,8 +149,8 @@ class Organisation(models.Model):
         self.search_name = fold(self.name)
         if self.siret and not self.siren:
             self.siren = self.siret[:9]
-        if self.commune_id:
-            commune = self.commune
+        commune = self.commune if self.commune_id else None
+        if commune is not None:
             self.departement_id = commune.departement_id
             self.region_id = commune.departement.region_id
         else:

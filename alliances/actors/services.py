@@ -46,8 +46,8 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
-    organisation.fragilities.set(fragilities)
-    organisation.sectors.set(sectors)
+    organisation.fragilities.set(fragilities)  # type: ignore[arg-type]  # str pks
+    organisation.sectors.set(sectors)  # type: ignore[arg-type]  # str pks
     if created_by is not None:
         membership_add(organisation=organisation, user=created_by, role=Membership.Role.MANAGER)
     return organisation
@@ -69,9 +69,9 @@ def organisation_update(
     organisation.full_clean()
     organisation.save()
     if fragilities is not None:
-        organisation.fragilities.set(fragilities)
+        organisation.fragilities.set(fragilities)  # type: ignore[arg-type]  # str pks
     if sectors is not None:
-        organisation.sectors.set(sectors)
+        organisation.sectors.set(sectors)  # type: ignore[arg-type]  # str pks
     return organisation
 
 

@@ -50,6 +50,7 @@ def main(argv: list[str]) -> int:
     for stale in BENCH_DIR.glob("alliances.sqlite3*"):
         stale.unlink()
     env = server_env()
+    load_before = os.getloadavg()  # other work on the machine skews every figure: say so
     started = time.perf_counter()
     print(f"Building {communes:,} communes and {actors:,} actors in {BENCH_DIR} …", flush=True)
     built = subprocess.run(
@@ -86,10 +87,12 @@ def main(argv: list[str]) -> int:
                 server.kill()
 
     print_table(rows, tool=rows[0].get("tool", "?") if rows else "?")
+    print(f"Load average before the run: {load_before[0]:.2f} on {os.cpu_count()} CPUs")
     out = BENCH_DIR / f"pages-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     config = {"communes": communes, "actors": actors, "duration_s": duration,
               "connections": levels, "departement": dep, "cpus": os.cpu_count(),
-              "load_average": os.getloadavg(), "server": "alliances serve"}
+              "load_average_before": load_before, "load_average_after": os.getloadavg(),
+              "server": "alliances serve"}
     out.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
     print(f"\nWritten to {out.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s in all)")
     return 0

@@ -72,3 +72,16 @@ def _reference_data(request) -> None:
 
     for module in REFERENCE_DATA_MIGRATIONS:
         import_module(module).load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _private_caches(settings) -> None:
+    """Each test gets empty in-memory caches: no page cached by another test, or run."""
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "pages")
+    }
+    from django.core.cache import caches
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from alliances.api.api import api
 
@@ -9,7 +11,8 @@ urlpatterns = [
     path("acteurs/", include("alliances.actors.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF on purpose: see the language form in base.html.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

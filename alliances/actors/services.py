@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from alliances.accounts.models import User
+from alliances.core.pagecache import pages_changed
 from alliances.lib.identifiers import normalise
 from alliances.territories.models import Commune
 
@@ -46,6 +47,7 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
+    pages_changed()
     organisation.fragilities.set(fragilities)  # type: ignore[arg-type]  # str pks
     organisation.sectors.set(sectors)  # type: ignore[arg-type]  # str pks
     if created_by is not None:
@@ -68,6 +70,7 @@ def organisation_update(
         setattr(organisation, field, value)
     organisation.full_clean()
     organisation.save()
+    pages_changed()
     if fragilities is not None:
         organisation.fragilities.set(fragilities)  # type: ignore[arg-type]  # str pks
     if sectors is not None:

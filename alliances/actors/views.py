@@ -7,6 +7,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alliances.core.pagecache import cached_public_page
+
 from .forms import OrganisationForm
 from .models import Organisation
 from .selectors import directory, organisation_detail, organisation_members, wants_fragment
@@ -14,6 +16,7 @@ from .services import organisation_create, organisation_update
 
 
 @require_GET
+@cached_public_page
 def index(request: HttpRequest) -> HttpResponse:
     context = {"directory": directory(Organisation.objects.public(), request.GET)}
     template = "actors/index.html#results" if wants_fragment(request) else "actors/index.html"
@@ -23,6 +26,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = organisation_detail(pk)
     # A non-public organisation is not found for those who may not see it: no leak.

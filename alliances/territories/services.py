@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from alliances.core.pagecache import pages_changed
 from alliances.lib.cog import (
     COMMUNE,
     CogRow,
@@ -217,6 +218,7 @@ def communes_import(
     if populations is not None:
         report.unknown = sorted(set(populations) - seen)
     _write_subdivisions(rows, report)
+    pages_changed()
     return report
 
 
@@ -315,4 +317,5 @@ def epcis_import(*, path: Path | str, encoding: str | None = None) -> ImportRepo
             Commune.objects.filter(code__in=codes[start : start + BATCH_SIZE]).update(epci_id=epci)
         report.communes_linked += len(codes)
     report.unknown.sort()
+    pages_changed()
     return report

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from alliances.actors.models import Organisation
 from alliances.actors.selectors import directory, wants_fragment
+from alliances.core.pagecache import cached_public_page
 
 from .models import Commune, Departement, Region
 
@@ -13,6 +14,7 @@ COMMUNE_SEARCH_LIMIT = 50
 
 
 @require_GET
+@cached_public_page
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     communes = (
@@ -30,6 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def region(request: HttpRequest, code: str) -> HttpResponse:
     territory = get_object_or_404(Region, code=code)
     return _territory_page(
@@ -38,12 +41,14 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def departement(request: HttpRequest, code: str) -> HttpResponse:
     territory = get_object_or_404(Departement.objects.select_related("region"), code=code)
     return _territory_page(request, territory, kind="departement", breadcrumb=[territory.region])
 
 
 @require_GET
+@cached_public_page
 def commune(request: HttpRequest, code: str) -> HttpResponse:
     territory = get_object_or_404(
         Commune.objects.select_related("departement__region", "epci"), code=code

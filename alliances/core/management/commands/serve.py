@@ -8,11 +8,12 @@ under ASGI served 2–3× fewer requests per second.
 import sys
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from alliances.actors.models import Organisation
+from alliances.core.pagecache import pages_clear
 from alliances.lib.supervise import supervise
 
 
@@ -55,9 +56,10 @@ class Command(BaseCommand):
                access_log: bool, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        # The demo command may not exist in every checkout: serve must not depend on it.
-        if not no_demo and "demo" in get_commands() and not Organisation.objects.exists():
+        if not no_demo and not Organisation.objects.exists():
             call_command("demo")
+        # The database may have been replaced since the last start: no page from before.
+        pages_clear()
         connections.close_all()  # the children open their own
 
         commands = [web_command(host=host, port=port, workers=workers, access_log=access_log)]

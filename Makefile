@@ -42,7 +42,7 @@ messages: install  ## Refresh the French catalogue after changing strings
 	cd alliances && ../$(BIN)/alliances makemessages -l fr --no-location --no-obsolete \
 	  --ignore "static/*" --ignore "*/tests/*" --ignore "testing/*" && ../$(BIN)/alliances compilemessages -l fr
 
-bench: install
+bench: install  ## The page benchmark at full size (wrk if installed, else a Python load generator)
 	$(BIN)/alliances bench pages
 
 clean:

@@ -2,10 +2,11 @@
 
 Territory and actor pages are read far more than they change, and every change goes
 through a service. A page is cached under a *generation* number that those services bump
-after their transaction commits, so a visitor never sees a page older than the last
-write; the TTL is only a safety net. Signed-in people always get a fresh page (it shows
-their name, their rights and a CSRF token), and a page whose rendering used a CSRF token
-is never stored.
+in the same transaction as their write (core.models.PageGeneration, one row read per
+request), so no visitor sees a page older than the last write, whichever web worker or
+server answers. The pages themselves sit in each worker's memory; the TTL only bounds
+that memory. Signed-in people always get a fresh page (it shows their name, their rights
+and a CSRF token), and a page whose rendering used a CSRF token is never stored.
 """
 
 import hashlib
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from .models import PageGeneration
+
 CACHE_ALIAS = "pages"
-GENERATION_KEY = "pages:generation"
 TTL_SECONDS = 600
 
 
@@ -28,20 +30,17 @@ def _cache():
 
 
 def pages_changed() -> None:
-    """Call inside a write's transaction: cached pages are dropped once it commits."""
-    transaction.on_commit(_bump_generation)
+    """Call inside a write's transaction: the cached pages are stale once it commits."""
+    if not PageGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        PageGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
 def pages_clear() -> None:
     _cache().clear()
 
 
-def _bump_generation() -> None:
-    cache = _cache()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation stored yet, or it expired
-        cache.set(GENERATION_KEY, 1, timeout=None)
+def current_generation() -> int:
+    return PageGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
 def _key(request: HttpRequest, generation: int) -> str:
@@ -56,7 +55,7 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         cache = _cache()
-        generation = cache.get(GENERATION_KEY, 0)
+        generation = current_generation()
         key = _key(request, generation)
         stored = cache.get(key)
         if stored is not None:

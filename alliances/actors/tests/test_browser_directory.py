@@ -52,3 +52,10 @@ def test_territory_index_is_accessible(page, vincennes):
     page.goto("/territoires/?q=vincennes")
     page.get_by_role("link", name="Vincennes").first.wait_for()
     assert_accessible(page)
+
+
+def test_a_bad_filter_is_announced_accessibly(page, many_organisations):
+    page.goto("/acteurs/?type=licorne&page=abc")
+    notices = page.locator("#results [role=alert] li")
+    assert notices.count() == 2
+    assert_accessible(page)

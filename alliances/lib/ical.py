@@ -13,6 +13,7 @@ CRLF line ends are the library's job.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
@@ -49,11 +50,13 @@ class CalendarEvent:
             raise ValueError(f"event {self.uid}: unknown status {self.status!r}")
 
 
-def _transitions(zone: ZoneInfo, start: datetime, stop: datetime) -> list[datetime]:
+@lru_cache(maxsize=64)
+def _transitions(zone: ZoneInfo, start: datetime, stop: datetime) -> tuple[datetime, ...]:
     """UTC instants in [start, stop) where the zone's UTC offset changes.
 
     zoneinfo hides its transition table, so scan hour by hour (a year is 8,760 cheap
-    utcoffset calls) and narrow each change down to the minute.
+    utcoffset calls, ~10 ms) and narrow each change down to the minute; cached, as every
+    subscriber's calendar client re-reads its feed every few hours.
     """
     found = []
     step = timedelta(hours=1)
@@ -70,7 +73,7 @@ def _transitions(zone: ZoneInfo, start: datetime, stop: datetime) -> list[dateti
                     high = middle
             found.append(high)
         moment = after
-    return found
+    return tuple(found)
 
 
 def _observance(local: datetime, offset_from: timedelta) -> TimezoneStandard | TimezoneDaylight:

@@ -56,6 +56,7 @@ def _fast_password_hasher(settings) -> None:
 REFERENCE_DATA_MIGRATIONS = [
     "alliances.territories.migrations.0002_regions_departements",
     "alliances.actors.migrations.0002_fragilities_sectors",
+    "alliances.journeys.migrations.0002_step_kinds_default_programme",
 ]
 
 

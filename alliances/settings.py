@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "alliances.accounts",
     "alliances.territories",
     "alliances.actors",
+    "alliances.journeys",
     "alliances.api",
     "django.contrib.admin",
     "django.contrib.auth",

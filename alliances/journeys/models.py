@@ -242,6 +242,12 @@ class CohortRole(models.TextChoices):
     OBSERVATEUR = "observateur", _("observer")
 
 
+# Who may register to sessions: observers (partner institutions) follow without a seat.
+REGISTERING_ROLES = frozenset(
+    {CohortRole.PARTICIPANT, CohortRole.INTERVENANT, CohortRole.ANIMATEUR}
+)
+
+
 class CohortMember(models.Model):
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="members", verbose_name=_("cohort")

@@ -1,0 +1,404 @@
+"""Writes on the parcours: every one named, typed and atomic.
+
+Dates: a programme step sits at a number of days from the start and a wall-clock time in
+Europe/Paris. Each session's datetime is built from its own date with zoneinfo, so a
+09:30 session stays at 09:30 local time on both sides of a summer/winter time change
+(adding a timedelta to one aware datetime would drift by an hour).
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from alliances.accounts.models import User
+from alliances.actors.models import Organisation
+from alliances.territories.models import Commune, Departement
+
+from .models import (
+    REGISTERING_ROLES,
+    Assignment,
+    Attendance,
+    Cohort,
+    CohortMember,
+    CohortPhase,
+    CohortRole,
+    CohortStatus,
+    CohortVisibility,
+    Feedback,
+    PilotTerritory,
+    Programme,
+    Registration,
+    Session,
+    SessionMode,
+    StepCategory,
+    StepKind,
+    Submission,
+    SubmissionStatus,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+SESSION_FIELDS = {
+    "phase", "kind", "title", "mode", "place", "link", "start", "end", "agenda", "capacity",
+    "replay_url", "speakers_text",
+}
+
+
+def paris_datetime(day: datetime.date, at: datetime.time) -> datetime.datetime:
+    """The aware datetime of a wall-clock time in Europe/Paris on a given day."""
+    return datetime.datetime.combine(day, at, tzinfo=PARIS)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:90] or "promotion"
+    slug, n = base, 1
+    while Cohort.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def cohort_create_from_programme(
+    *,
+    programme: Programme,
+    name: str,
+    start: datetime.date,
+    created_by: User | None,
+    status: str = CohortStatus.BROUILLON,
+    visibility: str = CohortVisibility.PRIVATE,
+) -> Cohort:
+    """A cohort with its phases, sessions and assignments computed from the programme.
+
+    The creator becomes the cohort's animateur.
+    """
+    phases = list(programme.phases.prefetch_related("steps__kind"))
+    if not phases:
+        raise ValidationError({"programme": _("This programme has no phase.")})
+    last_day = max(p.start_offset_days + p.duration_days for p in phases) - 1
+    cohort = Cohort(
+        programme=programme,
+        name=name,
+        slug=_unique_slug(name),
+        start=start,
+        end=start + datetime.timedelta(days=last_day),
+        status=status,
+        visibility=visibility,
+    )
+    cohort.full_clean()
+    cohort.save()
+    sessions: list[Session] = []
+    assignments: list[Assignment] = []
+    for template in phases:
+        phase = CohortPhase(
+            cohort=cohort,
+            position=template.position,
+            name=template.name,
+            start=start + datetime.timedelta(days=template.start_offset_days),
+            end=start + datetime.timedelta(
+                days=template.start_offset_days + template.duration_days - 1
+            ),
+        )
+        phase.full_clean()
+        phase.save()
+        for step in template.steps.all():
+            day = start + datetime.timedelta(days=step.offset_days)
+            if step.kind.category == StepCategory.SESSION:
+                begins = paris_datetime(day, step.time_of_day)
+                sessions.append(
+                    Session(
+                        cohort=cohort,
+                        phase=phase,
+                        kind=step.kind,
+                        title=step.title,
+                        agenda=step.description,
+                        mode=step.mode,
+                        start=begins,
+                        # Same tzinfo: Python adds wall-clock minutes, as wanted.
+                        end=begins + datetime.timedelta(minutes=step.duration_minutes or 60),
+                    )
+                )
+            else:
+                assignments.append(
+                    Assignment(
+                        cohort=cohort,
+                        phase=phase,
+                        kind=step.kind,
+                        title=step.title,
+                        instructions=step.description,
+                        due=day,
+                    )
+                )
+    Session.objects.bulk_create(sessions)
+    Assignment.objects.bulk_create(assignments)
+    if created_by is not None:
+        cohort_member_add(cohort=cohort, user=created_by, role=CohortRole.ANIMATEUR)
+    return cohort
+
+
+@transaction.atomic
+def pilot_territory_add(
+    *,
+    cohort: Cohort,
+    name: str,
+    commune: Commune | None = None,
+    departement: Departement | None = None,
+    organisation: Organisation | None = None,
+) -> PilotTerritory:
+    """A pilot territory of the cohort; `organisation` is its catalyst."""
+    if departement is None and commune is not None:
+        departement = commune.departement
+    territory = PilotTerritory(
+        cohort=cohort, name=name, commune=commune, departement=departement,
+        organisation=organisation,
+    )
+    territory.full_clean()
+    territory.save()
+    return territory
+
+
+@transaction.atomic
+def cohort_member_add(
+    *,
+    cohort: Cohort,
+    user: User,
+    role: str,
+    pilot_territory: PilotTerritory | None = None,
+) -> CohortMember:
+    """Make someone a member of the cohort; adding them again changes their role."""
+    if pilot_territory is not None and pilot_territory.cohort_id != cohort.pk:
+        raise ValidationError(
+            {"pilot_territory": _("This pilot territory belongs to another cohort.")}
+        )
+    member = CohortMember.objects.filter(cohort=cohort, user=user).first()
+    if member is None:
+        member = CohortMember(cohort=cohort, user=user)
+    member.role = role
+    member.pilot_territory = pilot_territory
+    member.full_clean()
+    member.save()
+    return member
+
+
+def _session_check(session: Session) -> None:
+    """Field checks plus the cohort's: dates inside it, one session at a time per place."""
+    errors: dict[str, list[str]] = {}
+    try:
+        session.full_clean(exclude=["cohort"])
+    except ValidationError as error:
+        errors = error.message_dict
+    cohort = session.cohort
+    start, end = session.start, session.end
+    if session.kind_id and "kind" not in errors:
+        if session.kind.category != StepCategory.SESSION:
+            errors.setdefault("kind", []).append(_("Choose a kind of collective session."))
+    if session.phase is not None and session.phase.cohort_id != cohort.pk:
+        errors.setdefault("phase", []).append(_("This phase belongs to another cohort."))
+    if isinstance(start, datetime.datetime) and isinstance(end, datetime.datetime):
+        if end <= start:
+            errors.setdefault("end", []).append(_("The end must come after the start."))
+        outside = _("The session must take place within the cohort, from %(start)s to "
+                    "%(end)s.") % {"start": date_format(cohort.start),
+                                   "end": date_format(cohort.end)}
+        if timezone.localdate(start, PARIS) < cohort.start:
+            errors.setdefault("start", []).append(outside)
+        if timezone.localdate(end, PARIS) > cohort.end:
+            errors.setdefault("end", []).append(outside)
+        place = session.place.strip()
+        if place and session.mode in {SessionMode.PRESENTIEL, SessionMode.HYBRIDE} and end > start:
+            clash = (
+                Session.objects.filter(
+                    cohort=cohort,
+                    mode__in=[SessionMode.PRESENTIEL, SessionMode.HYBRIDE],
+                    place__iexact=place,
+                    start__lt=end,
+                    end__gt=start,
+                )
+                .exclude(pk=session.pk)
+                .first()
+            )
+            if clash is not None:
+                errors.setdefault("place", []).append(
+                    _("“%(title)s” already takes place there at that time.")
+                    % {"title": clash.title}
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def session_create(
+    *,
+    cohort: Cohort,
+    kind: StepKind | str,
+    title: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    mode: str = SessionMode.PRESENTIEL,
+    place: str = "",
+    link: str = "",
+    agenda: str = "",
+    capacity: int | None = None,
+    phase: CohortPhase | None = None,
+    replay_url: str = "",
+    speakers: Iterable[User] = (),
+    speakers_text: str = "",
+) -> Session:
+    session = Session(
+        cohort=cohort, title=title, start=start, end=end, mode=mode, place=place, link=link,
+        agenda=agenda, capacity=capacity, phase=phase, replay_url=replay_url,
+        speakers_text=speakers_text,
+    )
+    if isinstance(kind, StepKind):
+        session.kind = kind
+    else:
+        session.kind_id = kind
+    _session_check(session)
+    session.save()
+    session.speakers.set(speakers)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: Session, data: dict[str, Any], speakers: Iterable[User] | None = None
+) -> Session:
+    """Change the given fields (and the speakers when given, not None)."""
+    unknown = set(data) - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"not session fields: {sorted(unknown)}")
+    for field, value in data.items():
+        setattr(session, field, value)
+    _session_check(session)
+    session.save()
+    if speakers is not None:
+        session.speakers.set(speakers)
+    return session
+
+
+def _member_role(cohort_id: int, user: User) -> str | None:
+    return (
+        CohortMember.objects.filter(cohort_id=cohort_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def session_register(*, session: Session, user: User) -> Registration:
+    """Register a member of the cohort to a session; registering twice is harmless."""
+    if _member_role(session.cohort_id, user) not in REGISTERING_ROLES:
+        raise ValidationError(_("Only the members of the cohort can register."))
+    # Lock the session row so that two people taking the last seat at once are counted one
+    # after the other (PostgreSQL; SQLite serialises writers anyway).
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    existing = Registration.objects.filter(session=locked, user=user).first()
+    if existing is not None:
+        return existing
+    if locked.end <= timezone.now():
+        raise ValidationError(_("This session is over."))
+    if locked.capacity is not None:
+        if Registration.objects.filter(session=locked).count() >= locked.capacity:
+            raise ValidationError(
+                _("This session is full (%(capacity)s places).") % {"capacity": locked.capacity}
+            )
+    return Registration.objects.create(session=locked, user=user)
+
+
+@transaction.atomic
+def registration_cancel(*, session: Session, user: User) -> None:
+    Registration.objects.filter(session=session, user=user).delete()
+
+
+@transaction.atomic
+def attendance_record(
+    *, session: Session, present_user_ids: Iterable[int], recorded_by: User
+) -> list[Attendance]:
+    """Take attendance: the cohort's participants and those registered, present or not."""
+    if session.start > timezone.now():
+        raise ValidationError(_("Attendance can be taken once the session has started."))
+    expected = set(
+        CohortMember.objects.filter(
+            cohort_id=session.cohort_id, role=CohortRole.PARTICIPANT
+        ).values_list("user_id", flat=True)
+    ) | set(session.registrations.values_list("user_id", flat=True))
+    present = set(present_user_ids)
+    strangers = present - set(
+        CohortMember.objects.filter(cohort_id=session.cohort_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    if strangers:
+        raise ValidationError(_("Only the members of the cohort can be marked present."))
+    records = []
+    for user_id in sorted(expected | present):
+        attendance, _created = Attendance.objects.update_or_create(
+            session=session,
+            user_id=user_id,
+            defaults={"present": user_id in present, "recorded_by": recorded_by},
+        )
+        records.append(attendance)
+    return records
+
+
+@transaction.atomic
+def feedback_give(*, session: Session, user: User, rating: int, comment: str = "") -> Feedback:
+    """A member's rating (1–5) and comment on a session; giving it again replaces it."""
+    if _member_role(session.cohort_id, user) is None:
+        raise ValidationError(_("Only the members of the cohort can give feedback."))
+    if session.start > timezone.now():
+        raise ValidationError(_("Feedback opens once the session has started."))
+    feedback = Feedback.objects.filter(session=session, user=user).first() or Feedback(
+        session=session, user=user
+    )
+    feedback.rating = rating
+    feedback.comment = comment
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def submission_save(
+    *, assignment: Assignment, user: User, text: str, submit: bool
+) -> Submission:
+    """Save a participant's work as a draft, or hand it in (`submit`)."""
+    if _member_role(assignment.cohort_id, user) != CohortRole.PARTICIPANT:
+        raise ValidationError(_("Only the participants of the cohort hand in work."))
+    submission = (
+        Submission.objects.select_for_update().filter(assignment=assignment, user=user).first()
+        or Submission(assignment=assignment, user=user)
+    )
+    if submission.status == SubmissionStatus.VALIDE:
+        raise ValidationError(_("This work has been approved and can no longer change."))
+    if submit and not text.strip():
+        raise ValidationError({"text": _("Write your work before handing it in.")})
+    submission.text = text
+    if submit:
+        submission.status = SubmissionStatus.RENDU
+        submission.submitted_at = timezone.now()
+    submission.full_clean()
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def submission_review(
+    *, submission: Submission, feedback: str, approve: bool
+) -> Submission:
+    """The animateur's feedback on handed-in work; `approve` validates it."""
+    if submission.status == SubmissionStatus.A_FAIRE:
+        raise ValidationError(_("This work has not been handed in yet."))
+    submission.feedback = feedback
+    if approve:
+        submission.status = SubmissionStatus.VALIDE
+    submission.full_clean()
+    submission.save()
+    return submission

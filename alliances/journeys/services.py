@@ -191,7 +191,8 @@ def _session_check(session: Session) -> None:
     """Field checks plus the cohort's: dates inside it, one session at a time per place."""
     errors: dict[str, list[str]] = {}
     try:
-        session.full_clean(exclude=["cohort"])
+        # The end-after-start constraint is checked below, with a message on the field.
+        session.full_clean(exclude=["cohort"], validate_constraints=False)
     except ValidationError as error:
         errors = error.message_dict
     cohort = session.cohort

@@ -4,17 +4,38 @@ Deterministic (a seeded generator) so that screenshots and tests of the demo agr
 through the services, like everything else.
 """
 
+import datetime
 import random
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from alliances.accounts.models import User
 from alliances.accounts.services import user_create
 from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
 from alliances.actors.services import membership_add, organisation_create
+from alliances.journeys.models import (
+    Cohort,
+    CohortRole,
+    CohortStatus,
+    CohortVisibility,
+    Programme,
+    SubmissionStatus,
+)
+from alliances.journeys.services import (
+    attendance_record,
+    cohort_create_from_programme,
+    cohort_member_add,
+    feedback_give,
+    pilot_territory_add,
+    session_register,
+    session_update,
+    submission_review,
+    submission_save,
+)
 from alliances.lib.identifiers import with_luhn_digit
 from alliances.territories.models import Commune
 from alliances.territories.services import communes_import, epcis_import
@@ -98,11 +119,25 @@ ROLES = [
     ("participant@alliances.localhost", "Paula Participante", User.Role.PARTICIPANT),
 ]
 
+COHORT_NAME = "Promotion 2026 — Val-de-Marne, Ille-et-Vilaine, Hautes-Alpes"
+# The binômes of the pilot territories (the demo participant completes the first one),
+# and an outside speaker. They have no password: they make the cohort look lived in.
+COHORT_PEOPLE = [
+    ("karim.benali@alliances.localhost", "Karim Benali", CohortRole.PARTICIPANT, 0),
+    ("gwenaelle.lebihan@alliances.localhost", "Gwenaëlle Le Bihan", CohortRole.PARTICIPANT, 1),
+    ("yann.kerherve@alliances.localhost", "Yann Kerhervé", CohortRole.PARTICIPANT, 1),
+    ("elodie.blanc@alliances.localhost", "Élodie Blanc", CohortRole.PARTICIPANT, 2),
+    ("lucas.chabert@alliances.localhost", "Lucas Chabert", CohortRole.PARTICIPANT, 2),
+    ("ines.morel@alliances.localhost", "Inès Morel", CohortRole.INTERVENANT, None),
+]
+COHORT_AGE_DAYS = 120  # about four months in: the cohort is in its second phase
+
 
 @dataclass
 class DemoReport:
     communes: int = 0
     organisations: int = 0
+    cohorts: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -118,7 +153,80 @@ def demo_load(*, seed: int = 2018) -> DemoReport:
         if not Organisation.objects.exists():
             report.organisations = _create_actors(random.Random(seed))
         report.accounts = _reset_accounts()
+        if not Cohort.objects.exists():
+            _create_cohort(random.Random(seed), today=timezone.localdate())
+            report.cohorts = 1
     return report
+
+
+def _create_cohort(rng: random.Random, *, today: datetime.date) -> Cohort:
+    """The public cohort in progress, made from the default programme."""
+    programme = Programme.objects.get(slug="parcours-co-construction")
+    start = today - datetime.timedelta(days=COHORT_AGE_DAYS)
+    start -= datetime.timedelta(days=start.weekday())  # a Monday
+    animateur = User.objects.get(email="animateur@alliances.localhost")
+    cohort = cohort_create_from_programme(
+        programme=programme, name=COHORT_NAME, start=start, created_by=animateur,
+        status=CohortStatus.EN_COURS, visibility=CohortVisibility.PUBLIC,
+    )
+    territories = []
+    for code in PILOT_DEPARTEMENTS:
+        catalyst = (
+            Organisation.objects.filter(type=OrganisationType.CATALYSEUR, departement_id=code)
+            .select_related("commune__departement")
+            .first()
+        )
+        commune = catalyst.commune if catalyst else None
+        territories.append(pilot_territory_add(
+            cohort=cohort,
+            name=commune.departement.name if commune else code,
+            commune=commune,
+            organisation=catalyst,
+        ))
+    participants = [User.objects.get(email="participant@alliances.localhost")]
+    cohort_member_add(cohort=cohort, user=participants[0], role=CohortRole.PARTICIPANT,
+                      pilot_territory=territories[0])
+    speaker = animateur
+    for email, name, role, territory in COHORT_PEOPLE:
+        user = User.objects.filter(email=email).first() or user_create(
+            email=email, password=None, display_name=name
+        )
+        cohort_member_add(cohort=cohort, user=user, role=role,
+                          pilot_territory=None if territory is None else territories[territory])
+        if role == CohortRole.PARTICIPANT:
+            participants.append(user)
+        else:
+            speaker = user
+    now = timezone.now()
+    for session in cohort.sessions.all():
+        if session.end <= now:
+            present = [p for p in participants if rng.random() < 0.85]
+            attendance_record(session=session, present_user_ids=[p.pk for p in present],
+                              recorded_by=animateur)
+            for user in present[:3]:
+                feedback_give(session=session, user=user, rating=rng.choice([3, 4, 4, 5, 5]),
+                              comment=rng.choice(["", "Très concret.", "Riche en échanges."]))
+        elif session.start - now < datetime.timedelta(days=60):
+            for user in participants:
+                if rng.random() < 0.7:
+                    session_register(session=session, user=user)
+    if speaker is not animateur:
+        session = cohort.sessions.filter(kind="mise_en_situation").first()
+        if session is not None:
+            session_update(session=session, data={}, speakers=[speaker])
+    for assignment in cohort.assignments.all():
+        if assignment.due > today + datetime.timedelta(days=40):
+            continue
+        for user in participants:
+            done = assignment.due < today and rng.random() < 0.8
+            submission = submission_save(
+                assignment=assignment, user=user, submit=done,
+                text=f"{assignment.title} — {user} : premiers éléments rédigés en binôme.",
+            )
+            if done and submission.status == SubmissionStatus.RENDU and rng.random() < 0.5:
+                submission_review(submission=submission, approve=True,
+                                  feedback="Merci, c'est clair et étayé.")
+    return cohort
 
 
 def _create_actors(rng: random.Random) -> int:

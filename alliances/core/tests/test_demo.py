@@ -1,7 +1,22 @@
+import datetime
+import time
+
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from alliances.accounts.models import User
 from alliances.actors.models import Organisation, OrganisationType
+from alliances.core.demo_data import COHORT_NAME, ROLES
+from alliances.journeys.models import (
+    Attendance,
+    Cohort,
+    CohortRole,
+    CohortStatus,
+    Registration,
+    Submission,
+    SubmissionStatus,
+)
 from alliances.territories.models import Commune
 
 
@@ -18,7 +33,8 @@ def test_demo_loads_pilot_territories_actors_and_one_account_per_role(db, capsys
         organisation.full_clean()  # synthetic identifiers pass the real checks
 
     assert set(User.objects.values_list("role", flat=True)) == set(User.Role.values)
-    for user in User.objects.all():
+    for email, _name, _role in ROLES:
+        user = User.objects.get(email=email)
         assert user.email in out
         password = out.split(user.email, 1)[1].split()[0]
         assert user.check_password(password)
@@ -26,6 +42,48 @@ def test_demo_loads_pilot_territories_actors_and_one_account_per_role(db, capsys
 
 def test_demo_twice_adds_nothing(db):
     call_command("demo")
-    counts = (Organisation.objects.count(), Commune.objects.count(), User.objects.count())
+    counts = (Organisation.objects.count(), Commune.objects.count(), User.objects.count(),
+              Cohort.objects.count(), Registration.objects.count())
     call_command("demo")
-    assert (Organisation.objects.count(), Commune.objects.count(), User.objects.count()) == counts
+    assert (Organisation.objects.count(), Commune.objects.count(), User.objects.count(),
+            Cohort.objects.count(), Registration.objects.count()) == counts
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC), tick=False)
+def test_demo_has_a_public_cohort_in_progress(db):
+    call_command("demo")
+    cohort = Cohort.objects.get()
+    assert cohort.name == COHORT_NAME
+    assert cohort.is_public and cohort.status == CohortStatus.EN_COURS
+    assert cohort.start < timezone.localdate() < cohort.end
+    assert 100 <= (timezone.localdate() - cohort.start).days <= 130
+    assert cohort.sessions.count() >= 4
+    assert cohort.sessions.filter(kind="codeveloppement").exists()
+
+    territories = list(cohort.pilot_territories.select_related("organisation"))
+    assert len(territories) == 3
+    assert {t.organisation.type for t in territories} == {OrganisationType.CATALYSEUR}
+    assert {t.organisation.departement_id for t in territories} == {"94", "35", "05"}
+    for territory in territories:
+        assert territory.members.filter(role=CohortRole.PARTICIPANT).count() == 2  # a binôme
+    participant = cohort.members.get(user__email="participant@alliances.localhost")
+    assert participant.role == CohortRole.PARTICIPANT
+    assert participant.pilot_territory.organisation.departement_id == "94"  # the first
+    assert cohort.members.get(user__email="animateur@alliances.localhost").role == "animateur"
+
+    now = timezone.now()
+    assert Attendance.objects.filter(session__end__lte=now, present=True).exists()
+    assert not Attendance.objects.filter(session__start__gt=now).exists()
+    assert Registration.objects.filter(session__start__gt=now).exists()
+    assert Submission.objects.filter(status=SubmissionStatus.RENDU).exists()
+    assert Submission.objects.filter(status=SubmissionStatus.VALIDE).exists()
+
+
+def test_the_cohort_adds_little_to_the_demo_load_time(db):
+    from alliances.core import demo_data
+
+    call_command("demo")
+    Cohort.objects.all().delete()
+    started = time.perf_counter()
+    demo_data._create_cohort(demo_data.random.Random(1), today=timezone.localdate())
+    assert time.perf_counter() - started < 3

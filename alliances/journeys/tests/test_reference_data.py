@@ -1,5 +1,7 @@
 from importlib import import_module
 
+import pytest
+
 from alliances.journeys.models import Programme, ProgrammeStep, StepCategory, StepKind
 
 MIGRATION = "alliances.journeys.migrations.0002_step_kinds_default_programme"
@@ -48,3 +50,10 @@ def test_loading_again_changes_nothing(db):
     counts = (StepKind.objects.count(), ProgrammeStep.objects.count())
     import_module(MIGRATION).load(apps, None)
     assert (StepKind.objects.count(), ProgrammeStep.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transactional_tests_get_the_programme_back():
+    # The flush after a transactional test empties the tables; conftest reloads them.
+    assert Programme.objects.filter(slug="parcours-co-construction").exists()
+    assert StepKind.objects.count() == 11

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("alliances.core.urls")),
     path("territoires/", include("alliances.territories.urls")),
     path("acteurs/", include("alliances.actors.urls")),
+    path("parcours/", include("alliances.journeys.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),
     # Exempt from CSRF on purpose: see the language form in base.html.

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "journeys"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("programme/<slug:slug>/", views.programme_detail, name="programme"),
+    path("seances/<int:pk>/inscription/", views.session_register_view, name="session_register"),
+    path("<slug:slug>/", views.cohort_detail, name="cohort"),
+    path("<slug:slug>/calendrier.ics", views.cohort_calendar, name="cohort_calendar"),
+]

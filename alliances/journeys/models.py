@@ -472,3 +472,42 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} — {self.user}"
+
+
+class Invitation(models.Model):
+    """An e-mailed link that makes its holder a member of a cohort, once.
+
+    The token is the credential (whoever holds the link may join, with the account they
+    sign in with), so it is long, random, single-use and expires.
+    """
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("cohort")
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=12, choices=CohortRole)
+    pilot_territory = models.ForeignKey(
+        PilotTerritory, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="invitations", verbose_name=_("pilot territory"),
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["cohort", "-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["cohort", "email"], name="invitation_cohort_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cohort}"

@@ -7,11 +7,16 @@ Europe/Paris. Each session's datetime is built from its own date with zoneinfo, 
 """
 
 import datetime
+import re
+import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
 from alliances.actors.models import Organisation
+from alliances.core.tasks import deliver_email
 from alliances.territories.models import Commune, Departement
 
 from .models import (
@@ -33,6 +39,7 @@ from .models import (
     CohortStatus,
     CohortVisibility,
     Feedback,
+    Invitation,
     PilotTerritory,
     Programme,
     Registration,
@@ -403,3 +410,116 @@ def submission_review(
     submission.full_clean()
     submission.save()
     return submission
+
+
+INVITATION_DAYS = 30
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_invitation_emails(raw: str) -> list[str]:
+    """The addresses typed in the invitation box, one per line or separated by , or ;.
+
+    Every malformed address is reported with its position, so the animateur fixes them all
+    at once; duplicates are dropped.
+    """
+    addresses: list[str] = []
+    errors: list[str] = []
+    for position, candidate in enumerate(filter(None, EMAIL_SEPARATORS.split(raw)), start=1):
+        address = candidate.strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors.append(
+                _("Address %(position)s, “%(address)s”, is not a valid e-mail address.")
+                % {"position": position, "address": candidate}
+            )
+            continue
+        if address not in addresses:
+            addresses.append(address)
+    if errors:
+        raise ValidationError({"emails": errors})
+    if not addresses:
+        raise ValidationError({"emails": _("Give at least one e-mail address.")})
+    return addresses
+
+
+@transaction.atomic
+def cohort_invite(
+    *,
+    cohort: Cohort,
+    emails: str,
+    role: str,
+    invited_by: User,
+    pilot_territory: PilotTerritory | None = None,
+) -> list[Invitation]:
+    """Invite people by e-mail: one single-use link each, mailed once the invitations exist.
+
+    People already in the cohort are not invited again; a bad address anywhere means
+    nobody is invited.
+    """
+    addresses = parse_invitation_emails(emails)
+    if role not in CohortRole.values:
+        raise ValidationError({"role": _("Choose a role in the cohort.")})
+    if pilot_territory is not None and pilot_territory.cohort_id != cohort.pk:
+        raise ValidationError(
+            {"pilot_territory": _("This pilot territory belongs to another cohort.")}
+        )
+    members = set(
+        CohortMember.objects.filter(cohort=cohort, user__email__in=addresses).values_list(
+            "user__email", flat=True
+        )
+    )
+    expires_at = timezone.now() + datetime.timedelta(days=INVITATION_DAYS)
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            cohort=cohort, email=address, role=role, pilot_territory=pilot_territory,
+            token=secrets.token_urlsafe(32), invited_by=invited_by, expires_at=expires_at,
+        )
+        for address in addresses
+        if address not in members
+    )
+    for invitation in invitations:
+        subject, body = _invitation_mail(invitation)
+        transaction.on_commit(
+            partial(
+                deliver_email.enqueue, subject=subject, body=body, recipients=[invitation.email]
+            )
+        )
+    return invitations
+
+
+def _invitation_mail(invitation: Invitation) -> tuple[str, str]:
+    link = f"{settings.SITE_URL}/parcours/invitation/{invitation.token}/"
+    subject = _("Invitation to join %(cohort)s") % {"cohort": invitation.cohort.name}
+    body = _(
+        "%(inviter)s invites you to join %(cohort)s on Alliances as %(role)s.\n\n"
+        "Follow this link to accept (sign up first if you have no account yet):\n%(link)s\n\n"
+        "The link works once and expires in %(days)s days."
+    ) % {
+        "inviter": invitation.invited_by or "Alliances",
+        "cohort": invitation.cohort.name,
+        "role": CohortRole(invitation.role).label,
+        "link": link,
+        "days": INVITATION_DAYS,
+    }
+    return subject, body
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> CohortMember:
+    """Join the cohort with the signed-in account; the link then stops working."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("cohort").filter(token=token).first()
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation link is not valid or has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired: ask the animateur for a new one."))
+    member = cohort_member_add(
+        cohort=invitation.cohort, user=user, role=invitation.role,
+        pilot_territory=invitation.pilot_territory,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return member

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from alliances.accounts.models import User
 from alliances.lib.ical import CalendarEvent, feed
 
 from .models import (
@@ -71,10 +72,10 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(
         Programme.objects.prefetch_related("phases__steps__kind"), slug=slug, is_public=True
     )
-    phases = list(programme.phases.all())
-    for phase in phases:
-        for step in phase.steps.all():
-            step.month = int(step.offset_days / DAYS_PER_MONTH) + 1
+    phases = [
+        (phase, [(step, int(step.offset_days / DAYS_PER_MONTH) + 1) for step in phase.steps.all()])
+        for phase in programme.phases.all()
+    ]
     return render(
         request, "journeys/programme.html", {"programme": programme, "phases": phases}
     )
@@ -136,21 +137,20 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
     membership = (
         CohortMember.objects.filter(cohort=cohort, user=user).first() if authenticated else None
     )
-    sessions = cohort.sessions.select_related("kind").annotate(
+    queryset = cohort.sessions.select_related("kind").annotate(
         registered_count=Count("registrations")
     )
     if authenticated:
-        sessions = sessions.annotate(
+        queryset = queryset.annotate(
             is_registered=Exists(
                 Registration.objects.filter(session=OuterRef("pk"), user=user)
             )
         )
-    sessions = list(sessions)
+    sessions: list[Session] = list(queryset)
     for session in sessions:
-        session.seats_left = (
-            None if session.capacity is None
-            else max(session.capacity - session.registered_count, 0)
-        )
+        capacity, taken = session.capacity, session.registered_count  # type: ignore[attr-defined]
+        seats_left = None if capacity is None else max(capacity - taken, 0)
+        session.seats_left = seats_left  # type: ignore[attr-defined]
     assignments = list(cohort.assignments.select_related("kind"))
     phases = list(cohort.phases.all())
     show_people = membership is not None or getattr(user, "is_platform_admin", False)
@@ -239,8 +239,10 @@ def session_register_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not request.user.has_perm("journeys.register_session", session.cohort):
         raise PermissionDenied
+    user = request.user
+    assert isinstance(user, User)  # login_required
     try:
-        session_register(session=session, user=request.user)
+        session_register(session=session, user=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

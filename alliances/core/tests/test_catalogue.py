@@ -30,6 +30,11 @@ def test_every_entry_is_translated_and_none_is_fuzzy(committed):
     untranslated = [entry.msgid for entry in committed.untranslated_entries()]
     fuzzy = [entry.msgid for entry in committed.fuzzy_entries()]
     assert not untranslated, f"untranslated French entries: {untranslated}"
+    # French has three plural forms (CLDR: one, many, other); a missing one falls back to
+    # English at run time.
+    forms = int(committed.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
+    short = [e.msgid for e in committed if e.msgid_plural and len(e.msgstr_plural) < forms]
+    assert not short, f"plural entries without their {forms} French forms: {short}"
     assert not fuzzy, f"fuzzy French entries: {fuzzy}"
 
 

@@ -137,8 +137,11 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
     membership = (
         CohortMember.objects.filter(cohort=cohort, user=user).first() if authenticated else None
     )
-    queryset = cohort.sessions.select_related("kind").annotate(
-        registered_count=Count("registrations")
+    # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+    queryset = (
+        cohort.sessions.select_related("kind")
+        .annotate(registered_count=Count("registrations"))
+        .order_by("start", "id")
     )
     if authenticated:
         queryset = queryset.annotate(
@@ -154,8 +157,10 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
     assignments = list(cohort.assignments.select_related("kind"))
     phases = list(cohort.phases.all())
     show_people = membership is not None or getattr(user, "is_platform_admin", False)
-    territories = cohort.pilot_territories.select_related("commune", "organisation").annotate(
-        people_count=Count("members")
+    territories = (
+        cohort.pilot_territories.select_related("commune", "organisation")
+        .annotate(people_count=Count("members"))
+        .order_by("name", "id")
     )
     if show_people:
         territories = territories.prefetch_related(

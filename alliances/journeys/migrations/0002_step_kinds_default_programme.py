@@ -43,6 +43,7 @@ MORNING, LATE_MORNING, AFTERNOON = (
 
 # (name, description, start offset, duration in days, steps)
 # step: (kind, title, description, offset days, duration minutes, time of day, mode)
+# Session offsets fall on weekdays when the cohort starts on a Monday (the usual case).
 PHASES = [
     (
         "Comprendre",
@@ -64,7 +65,7 @@ PHASES = [
             ("webinaire", "Webinaire — lire les fragilités de son territoire",
              "Repérer les fragilités locales et les acteurs qui s'en occupent déjà, avec les "
              "données de l'Observatoire des partenariats.",
-             40, 90, LATE_MORNING, "distanciel"),
+             38, 90, LATE_MORNING, "distanciel"),
             ("bilan", "Bilan de départ du territoire",
              "Évaluer la maturité de la co-construction sur votre territoire avec la grille "
              "du référentiel, en binôme, preuves à l'appui.",
@@ -79,7 +80,7 @@ PHASES = [
             ("mise_en_situation", "Session collective — mise en situation",
              "Exercices pratiques : cartographier les acteurs, préparer un premier dialogue "
              "territorial entre associations, entreprises et collectivités.",
-             68, 420, MORNING, "presentiel"),
+             66, 420, MORNING, "presentiel"),
             ("cible", "Cible à neuf mois",
              "Pour chaque critère du référentiel, le niveau que le territoire vise à "
              "l'issue du parcours.",
@@ -106,10 +107,10 @@ PHASES = [
             ("codeveloppement", "Session de co-développement entre pairs",
              "Chaque territoire apporte une situation réelle ; le groupe l'aide en six "
              "étapes (méthode Payette et Champagne) jusqu'à un plan d'action.",
-             160, 420, MORNING, "presentiel"),
+             157, 420, MORNING, "presentiel"),
             ("webinaire", "Webinaire — gouvernance et modèle économique des alliances",
              "Piloter une alliance dans la durée et trouver ses ressources.",
-             195, 90, LATE_MORNING, "distanciel"),
+             192, 90, LATE_MORNING, "distanciel"),
             ("contribution", "Contribution au centre de ressources",
              "Partager une fiche pratique, un outil ou un témoignage issu de votre "
              "expérience.",

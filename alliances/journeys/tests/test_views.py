@@ -122,8 +122,8 @@ def test_post_is_refused_on_the_cohort_space(client, public_cohort):
 
 @time_machine.travel(datetime.datetime(2027, 2, 14, 12, 0, tzinfo=PARIS), tick=False)
 def test_the_timeline_marks_past_current_and_next(client, cohort, participant):
-    # 2027-01-04 + 40 days = 13 February: the webinar is past, the bilan is due
-    # 5 March, the next session is the mise en situation on 13 March.
+    # 2027-01-04 + 38 days = 11 February: the webinar is past, the bilan is due
+    # 5 March, the next session is the mise en situation on Thursday 11 March.
     client.force_login(participant)
     response = client.get(url(cohort), **EN)
     context = response.context
@@ -141,7 +141,7 @@ def test_the_timeline_marks_past_current_and_next(client, cohort, participant):
     assert keys == sorted(keys)
     body = response.content.decode()
     assert 'id="session-' in body
-    assert "Saturday 13 March 2027, 09:30" in body
+    assert "Thursday 11 March 2027, 09:30" in body
 
 
 @time_machine.travel(datetime.datetime(2027, 3, 10, 12, 0, tzinfo=PARIS), tick=False)

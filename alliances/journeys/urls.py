@@ -1,9 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import console, invitation_views, views
 
 app_name = "journeys"
+# The console's and the invitations' routes come first: their fixed words
+# ("invitation", "animation") must win over the cohort slug pattern below.
 urlpatterns = [
+    *console.urlpatterns,
+    *invitation_views.urlpatterns,
     path("", views.index, name="index"),
     path("programme/<slug:slug>/", views.programme_detail, name="programme"),
     path("seances/<int:pk>/inscription/", views.session_register_view, name="session_register"),

@@ -1,8 +1,9 @@
 """Inviting people to a cohort and accepting an invitation (views).
 
 The invitation token is a credential: it is shown on no page but its own, the page is
-never cached, asks browsers to send no Referer, and its 4xx answers are not logged by
-Django (the request logger would write the path, token included).
+never cached, browsers are asked to send only the site's origin as Referer from it, and
+its 4xx answers are not logged by Django (the request logger would write the path, token
+included).
 """
 
 from django.contrib import messages
@@ -88,7 +89,10 @@ def _invitation_problem(invitation: Invitation) -> str | None:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # Links from this page send at most the site's origin, never the path with the token.
+    # Not "no-referrer": under it browsers send "Origin: null" with the page's POST forms
+    # (accept, log out), and Django's CSRF check refuses them.
+    response["Referrer-Policy"] = "strict-origin"
     if response.status_code >= 400:
         # Django's request logger would write the path, and the path holds the token.
         response._has_been_logged = True  # type: ignore[attr-defined]

@@ -191,7 +191,7 @@ def test_the_page_shows_the_cohort_the_inviter_and_the_role(client, invitation, 
     client.force_login(outsider)
     response = client.get(accept_url(invitation))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert "no-store" in response["Cache-Control"]
     body = response.content.decode()
     assert "Promotion test" in body and "Antoine Animateur" in body
@@ -241,7 +241,7 @@ def test_an_unknown_token_is_not_found_and_not_logged(client, outsider, caplog):
         put = client.put(f"/parcours/invitation/{token}/")
     assert get.status_code == post.status_code == 404
     assert put.status_code == 405
-    assert get["Referrer-Policy"] == "no-referrer"
+    assert get["Referrer-Policy"] == "strict-origin"
     assert token not in caplog.text
 
 
@@ -263,6 +263,37 @@ def test_anonymous_visitors_get_log_in_and_sign_up_links_back_here(client, invit
 def test_the_token_does_not_leak_in_the_referer(client, invitation, outsider):
     client.force_login(outsider)
     response = client.post(accept_url(invitation))
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     body = client.get(response.url).content.decode()
     assert invitation.token not in body
+
+
+def test_signing_up_from_the_invitation_comes_back_to_it_after_confirming(
+    client, invitation, mailoutbox, password
+):
+    here = accept_url(invitation)
+    page = client.get(f"/compte/signup/?next={here}")
+    assert f'value="{here}"' in page.content.decode()  # carried by the sign-up form
+    response = client.post(f"/compte/signup/?next={here}", {
+        "email": "new@example.org", "password1": password, "password2": password, "next": here,
+    })
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    confirm_url = re.search(r"https?://[^/\s]+(/\S+)", mail.body).group(1)
+    response = client.post(confirm_url)
+    assert response.status_code == 302
+    assert response.url == here
+    response = client.post(here)
+    assert response.status_code == 302
+    assert CohortMember.objects.filter(
+        cohort=invitation.cohort, user__email="new@example.org"
+    ).exists()
+
+
+def test_logging_in_from_the_invitation_comes_back_to_it(client, invitation, outsider, password):
+    here = accept_url(invitation)
+    response = client.post(f"/compte/login/?next={here}", {
+        "login": outsider.email, "password": password, "next": here,
+    })
+    assert response.status_code == 302
+    assert response.url == here

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cohort, CohortRole
+from .models import Cohort, CohortRole, PilotTerritory
 
 
 class InvitationForm(forms.Form):
@@ -23,8 +23,8 @@ class InvitationForm(forms.Form):
         initial=CohortRole.PARTICIPANT,
     )
     pilot_territory = forms.ModelChoiceField(
-        label=_("Pilot territory"), required=False, queryset=None,
-        empty_label=_("None"),
+        label=_("Pilot territory"), required=False, queryset=PilotTerritory.objects.none(),
+        empty_label=_("No pilot territory"),
         help_text=_("For participants: the team they join."),
     )
 

@@ -49,9 +49,11 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             _report_sent(request, invitations, parse_invitation_emails(data["emails"]))
             return redirect("journeys:cohort", slug=cohort.slug)
-    pending = cohort.invitations.filter(
-        accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("-created_at", "email")
+    pending = (
+        cohort.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("pilot_territory")
+        .order_by("-created_at", "email")
+    )
     return render(
         request, "journeys/invite.html", {"cohort": cohort, "form": form, "pending": pending}
     )
@@ -110,9 +112,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         .first()
     )
     if invitation is None:
-        error = _("This invitation link is not valid or has already been used.")
+        unknown = _("This invitation link is not valid or has already been used.")
         return _private(
-            render(request, "journeys/invitation.html", {"error": error}, status=404)
+            render(request, "journeys/invitation.html", {"error": unknown}, status=404)
         )
     error = _invitation_problem(invitation)
     if request.method == "POST" and error is None:

@@ -515,10 +515,14 @@ def invitation_accept(*, token: str, user: User) -> CohortMember:
         raise ValidationError(_("This invitation link is not valid or has already been used."))
     if invitation.expires_at <= timezone.now():
         raise ValidationError(_("This invitation has expired: ask the animateur for a new one."))
-    member = cohort_member_add(
-        cohort=invitation.cohort, user=user, role=invitation.role,
-        pilot_territory=invitation.pilot_territory,
-    )
+    # Someone already in the cohort keeps their place: an invitation never changes a role
+    # (an animateur following a participant's link must not become a participant).
+    member = CohortMember.objects.filter(cohort=invitation.cohort, user=user).first()
+    if member is None:
+        member = cohort_member_add(
+            cohort=invitation.cohort, user=user, role=invitation.role,
+            pilot_territory=invitation.pilot_territory,
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -67,3 +67,12 @@ def test_members_are_not_invited_again(cohort, animateur, participant):
 def test_an_unknown_token_is_refused(db, outsider):
     with pytest.raises(ValidationError):
         invitation_accept(token="nope", user=outsider)
+
+
+def test_accepting_never_changes_a_members_role(cohort, animateur):
+    (invitation,) = cohort_invite(cohort=cohort, emails="someone@example.org",
+                                  role=CohortRole.PARTICIPANT, invited_by=animateur)
+    member = invitation_accept(token=invitation.token, user=animateur)
+    assert member.role == CohortRole.ANIMATEUR
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == animateur

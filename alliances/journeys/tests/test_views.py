@@ -307,3 +307,13 @@ def test_sessions_are_listed_once_each(client, cohort, participant):
     listed = [i.obj.pk for g in timeline for i in g.items if i.kind == "session"]
     expected = Session.objects.filter(cohort=cohort).values_list("pk", flat=True)
     assert sorted(listed) == sorted(expected)
+
+
+def test_the_animateur_sees_the_console_and_invite_links(client, cohort, animateur, participant):
+    client.force_login(animateur)
+    body = client.get(f"/parcours/{cohort.slug}/").content.decode()
+    assert f"/parcours/{cohort.slug}/animation/" in body
+    assert f"/parcours/{cohort.slug}/animation/inviter/" in body
+    client.force_login(participant)
+    body = client.get(f"/parcours/{cohort.slug}/").content.decode()
+    assert "/animation/" not in body

@@ -511,3 +511,40 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.cohort}"
+
+
+class CalendarTokenQuerySet(models.QuerySet):
+    def active(self) -> "CalendarTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarToken(models.Model):
+    """The secret of a private calendar feed URL: one person's, for one cohort or for all.
+
+    Calendar clients cannot sign in, so the token in the URL is the credential; it is
+    revoked (never deleted) when the person asks for a new address.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens",
+        verbose_name=_("user"),
+    )
+    # Null: the personal feed, every session of every cohort the person belongs to.
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="calendar_tokens", verbose_name=_("cohort"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "cohort", "-created_at"]
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+        indexes = [models.Index(fields=["user", "cohort"], name="calendartoken_user_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.cohort or '*'}"

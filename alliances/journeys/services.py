@@ -32,6 +32,7 @@ from .models import (
     REGISTERING_ROLES,
     Assignment,
     Attendance,
+    CalendarToken,
     Cohort,
     CohortMember,
     CohortPhase,
@@ -527,3 +528,37 @@ def invitation_accept(*, token: str, user: User) -> CohortMember:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return member
+
+
+def _calendar_token_check(*, user: User, cohort: Cohort | None) -> None:
+    if cohort is None or user.is_platform_admin:
+        return
+    if not CohortMember.objects.filter(cohort=cohort, user=user).exists():
+        raise ValidationError(_("Only the members of a cohort may subscribe to its calendar."))
+
+
+@transaction.atomic
+def calendar_token_get_or_create(*, user: User, cohort: Cohort | None = None) -> CalendarToken:
+    """The person's active feed token for the cohort (or the personal one), made if needed."""
+    _calendar_token_check(user=user, cohort=cohort)
+    # Locking the person's row serialises two first visits that would make two tokens.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    found = CalendarToken.objects.active().filter(user=user, cohort=cohort).first()
+    if found is not None:
+        return found
+    return CalendarToken.objects.create(
+        user=user, cohort=cohort, token=secrets.token_urlsafe(32)
+    )
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user: User, cohort: Cohort | None = None) -> CalendarToken:
+    """Revoke the active feed token (its URL then answers 404) and make a new one."""
+    _calendar_token_check(user=user, cohort=cohort)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    CalendarToken.objects.active().filter(user=user, cohort=cohort).update(
+        revoked_at=timezone.now()
+    )
+    return CalendarToken.objects.create(
+        user=user, cohort=cohort, token=secrets.token_urlsafe(32)
+    )

@@ -7,7 +7,10 @@ or a 404 on such a URL must not write the token into the server's logs.
 import logging
 import re
 
-SECRET_PATHS = [re.compile(r"(/parcours/invitation/)[^/\s?#\"']+")]
+SECRET_PATHS = [
+    re.compile(r"(/parcours/invitation/)[^/\s?#\"']+"),
+    re.compile(r"(/parcours/calendrier/)[^/\s?#\"']+"),  # private calendar feeds
+]
 
 
 def redact(text: str) -> str:

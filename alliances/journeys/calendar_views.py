@@ -57,12 +57,13 @@ def calendars(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # login_required
     if request.method == "POST":
-        cohort = None
-        if request.POST.get("cohort"):
-            cohort = get_object_or_404(Cohort, pk=request.POST.get("cohort", ""))
+        raw = request.POST.get("cohort", "")
+        if raw and not raw.isdigit():
+            raise Http404
+        cohort = get_object_or_404(Cohort, pk=int(raw)) if raw else None
         try:
             calendar_token_rotate(user=user, cohort=cohort)
-        except (ValidationError, ValueError) as error:
+        except ValidationError as error:  # not a member: the cohort is not found for them
             raise Http404 from error
         return redirect("journeys:calendars")
     cohorts = Cohort.objects.filter(members__user=user).order_by("-start", "name")

@@ -21,3 +21,10 @@ def test_the_filter_rewrites_formatted_records():
                                "Forbidden (%s): %s", ("CSRF", "/parcours/invitation/secret/"), None)
     assert RedactSecrets().filter(record) is True
     assert record.getMessage() == "Forbidden (CSRF): /parcours/invitation/[redacted]/"
+
+
+def test_calendar_feed_tokens_are_redacted():
+    assert redact("Not Found: /parcours/calendrier/AbC-123_x.ics") == (
+        "Not Found: /parcours/calendrier/[redacted]"
+    )
+    assert redact("Not Found: /parcours/calendriers/") == "Not Found: /parcours/calendriers/"

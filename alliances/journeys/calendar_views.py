@@ -6,10 +6,10 @@ still belongs to, and neither the feed nor the page that shows the addresses is 
 or sent on as Referer; the path is redacted from logs (alliances.lib.redact).
 """
 
-from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -17,32 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from alliances.accounts.models import User
-from alliances.lib.ical import CalendarEvent, feed
+from alliances.lib.ical import feed
 
+from .feeds import session_events
 from .models import CalendarToken, Cohort, CohortMember, Session
 from .services import calendar_token_get_or_create, calendar_token_rotate
-
-
-def session_events(request: HttpRequest, sessions: Iterable[Session]) -> list[CalendarEvent]:
-    """Each session as an event linking back to its place on the cohort page.
-
-    The sessions need `kind` and `cohort` loaded (select_related).
-    """
-    return [
-        CalendarEvent(
-            uid=f"session-{session.pk}@alliances",
-            summary=session.title,
-            start=session.start,
-            end=session.end,
-            description=session.agenda,
-            location=session.place or session.link,
-            url=request.build_absolute_uri(
-                reverse("journeys:cohort", args=[session.cohort.slug])
-            ) + f"#session-{session.pk}",
-            categories=(session.kind.name,),
-        )
-        for session in sessions
-    ]
 
 
 def _feed_url(request: HttpRequest, token: CalendarToken) -> dict[str, str]:
@@ -100,7 +79,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     # Only cohorts the person still belongs to: a removed member's feed loses them.
-    cohort_ids = CohortMember.objects.filter(user=found.user).values("cohort_id")
+    cohort_ids: QuerySet = CohortMember.objects.filter(user=found.user).values("cohort_id")
     if found.cohort is not None:
         if found.user.is_platform_admin:
             cohort_ids = Cohort.objects.filter(pk=found.cohort.pk).values("pk")

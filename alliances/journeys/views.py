@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alliances.accounts.models import User
-from alliances.lib.ical import CalendarEvent, feed
+from alliances.lib.ical import feed
 
+from .feeds import session_events
 from .models import (
     Assignment,
     Cohort,
@@ -216,20 +217,7 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def cohort_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     # Only a public cohort has a public feed; private ones will get personal token URLs.
     cohort = get_object_or_404(Cohort.objects.public(), slug=slug)
-    page = request.build_absolute_uri(reverse("journeys:cohort", args=[cohort.slug]))
-    events = [
-        CalendarEvent(
-            uid=f"session-{session.pk}@alliances",
-            summary=session.title,
-            start=session.start,
-            end=session.end,
-            description=session.agenda,
-            location=session.place or session.link,
-            url=f"{page}#session-{session.pk}",
-            categories=(session.kind.name,),
-        )
-        for session in cohort.sessions.select_related("kind")
-    ]
+    events = session_events(request, cohort.sessions.select_related("kind", "cohort"))
     body = feed(name=cohort.name, events=events)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{cohort.slug}.ics"'

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, console, invitation_views, views
+from . import calendar_views, console, feedback_views, invitation_views, views
 
 app_name = "journeys"
 # The console's and the invitations' routes come first: their fixed words
@@ -9,6 +9,7 @@ urlpatterns = [
     *console.urlpatterns,
     *invitation_views.urlpatterns,
     *calendar_views.urlpatterns,
+    *feedback_views.urlpatterns,
     path("", views.index, name="index"),
     path("programme/<slug:slug>/", views.programme_detail, name="programme"),
     path("seances/<int:pk>/inscription/", views.session_register_view, name="session_register"),

@@ -1,8 +1,10 @@
 """A cohort with one person per role, and another cohort, made through the services."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from alliances.accounts.models import User
 from alliances.accounts.services import user_create
@@ -62,3 +64,18 @@ def public_cohort(programme, animateur) -> Cohort:
         programme=programme, name="Promotion publique", start=START, created_by=animateur,
         visibility=CohortVisibility.PUBLIC,
     )
+
+
+@pytest.fixture
+def later(cohort) -> datetime.datetime:
+    """Five months into the cohort: several sessions held, work due, more to come."""
+    return datetime.datetime.combine(
+        cohort.start + datetime.timedelta(days=150), datetime.time(12),
+        tzinfo=ZoneInfo("Europe/Paris"),
+    )
+
+
+@pytest.fixture
+def frozen(later):
+    with time_machine.travel(later, tick=False):
+        yield later

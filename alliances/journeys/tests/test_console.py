@@ -39,18 +39,6 @@ def export_url(cohort, kind="membres", fmt="csv") -> str:
     return f"/parcours/{cohort.slug}/animation/export/{kind}.{fmt}"
 
 
-@pytest.fixture
-def later(cohort) -> datetime.datetime:
-    """Five months into the cohort: several sessions held, several pieces of work due."""
-    return datetime.datetime.combine(
-        cohort.start + datetime.timedelta(days=150), datetime.time(12), tzinfo=PARIS
-    )
-
-
-@pytest.fixture
-def frozen(later):
-    with time_machine.travel(later, tick=False):
-        yield later
 
 
 @pytest.fixture

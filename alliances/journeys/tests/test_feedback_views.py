@@ -1,10 +1,8 @@
 """The feedback form of a session: who may, before/after the session, bad ratings, queries."""
 
-import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from alliances.journeys.models import CohortVisibility, Feedback, Session
@@ -16,18 +14,6 @@ def feedback_url(session) -> str:
     return f"/parcours/seances/{session.pk}/avis/"
 
 
-@pytest.fixture
-def later(cohort) -> datetime.datetime:
-    """Five months into the cohort: several sessions held, several still to come."""
-    return datetime.datetime.combine(
-        cohort.start + datetime.timedelta(days=150), datetime.time(12), tzinfo=PARIS
-    )
-
-
-@pytest.fixture
-def frozen(later):
-    with time_machine.travel(later, tick=False):
-        yield later
 
 
 @pytest.fixture

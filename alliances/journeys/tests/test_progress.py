@@ -16,13 +16,6 @@ from alliances.journeys.services import (
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@pytest.fixture
-def later(cohort):
-    """Five months into the cohort: several sessions held, several pieces of work due."""
-    return datetime.datetime.combine(
-        cohort.start + datetime.timedelta(days=150), datetime.time(12), tzinfo=PARIS
-    )
-
 
 def test_progress_counts_attendance_work_and_lateness(cohort, participant, animateur, later):
     with time_machine.travel(later, tick=False):

@@ -9,7 +9,12 @@ urlpatterns = [
     path("", include("alliances.core.urls")),
     path("territoires/", include("alliances.territories.urls")),
     path("acteurs/", include("alliances.actors.urls")),
+    # Before the journeys: their multi-segment routes under parcours/ must not be read as
+    # cohort slugs.
+    path("parcours/", include("alliances.codev.urls")),
+    path("parcours/", include("alliances.discussions.urls")),
     path("parcours/", include("alliances.journeys.urls")),
+    path("notifications/", include("alliances.notifications.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),
     # Exempt from CSRF on purpose: see the language form in base.html.

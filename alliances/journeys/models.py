@@ -6,6 +6,7 @@ All datetimes are aware; sessions are planned in Europe/Paris wall-clock time.
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -548,3 +549,68 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.cohort or '*'}"
+
+
+def _private_upload_path(prefix: str, filename: str) -> str:
+    # A random directory: uploaded names never collide and are never guessable. Files are
+    # served by permission-checked views, never straight from MEDIA_URL.
+    return f"{prefix}/{secrets.token_urlsafe(16)}/{filename}"
+
+
+def _material_path(instance: "SessionMaterial", filename: str) -> str:
+    return _private_upload_path("parcours/supports", filename)
+
+
+def _submission_file_path(instance: "SubmissionFile", filename: str) -> str:
+    return _private_upload_path("parcours/rendus", filename)
+
+
+class SessionMaterial(models.Model):
+    """A support of a session: an uploaded file or a link (slides, a reading, a tool)."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="materials", verbose_name=_("session")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_material_path, max_length=300, blank=True)
+    url = models.URLField(_("link"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+        verbose_name = _("session material")
+        verbose_name_plural = _("session materials")
+        constraints = [
+            # Exactly one of a file and a link.
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="sessionmaterial_file_xor_url",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubmissionFile(models.Model):
+    """A file handed in with a submission."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="files", verbose_name=_("submission")
+    )
+    file = models.FileField(_("file"), upload_to=_submission_file_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+        verbose_name = _("submitted file")
+        verbose_name_plural = _("submitted files")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Co-development facilitator: rounds, roles, time boxes, shared notes, action plans."""

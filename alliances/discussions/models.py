@@ -1,0 +1,1 @@
+"""Discussion threads of a cohort and of its pilot territories."""

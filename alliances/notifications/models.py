@@ -1,0 +1,1 @@
+"""On-site notifications, e-mail digests and scheduled reminders."""

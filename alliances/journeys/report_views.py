@@ -1,0 +1,3 @@
+"""Filled by the parcours work under way."""
+
+urlpatterns: list = []

@@ -1,0 +1,402 @@
+"""Writes on notifications: creating them, e-mailing them (immediately or in digests), the
+reminders before sessions and due dates, and the reader's own actions (read, preferences).
+
+Mail delivery is at most once: a batch of notifications is marked e-mailed in the database
+(and committed) before its mails leave; if the SMTP server refuses the batch, the marks are
+taken back so the next run retries it; if the process dies in between, those mails are
+lost rather than sent twice.
+"""
+
+import datetime
+import itertools
+from collections.abc import Iterable
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from alliances.accounts.models import User
+from alliances.journeys.models import (
+    REGISTERING_ROLES,
+    Assignment,
+    Cohort,
+    CohortMember,
+    CohortRole,
+    Registration,
+    Session,
+    Submission,
+    SubmissionStatus,
+)
+
+from .models import (
+    DigestFrequency,
+    DigestPreference,
+    Notification,
+    NotificationKind,
+    ReminderSent,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+# People per database batch and per SMTP batch: bounded memory, one connection for all.
+CHUNK = 500
+SESSION_REMINDER_BEFORE = datetime.timedelta(hours=24)
+DUE_REMINDER_DAYS = 3
+
+
+def _check_url(url: str) -> str:
+    # A path of this site only: no scheme, no other host ("//evil.example" included).
+    if not url.startswith("/") or url.startswith("//") or "\\" in url:
+        raise ValueError(f"notification url must be a path of the site: {url!r}")
+    return url
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    url: str,
+    actor: User | None = None,
+    cohort: Cohort | None = None,
+) -> int:
+    """Create one notification per recipient (the actor excluded, duplicates removed) and
+    schedule immediate mails on commit for those who asked for them. Returns the count.
+
+    Inactive and deleted accounts are skipped. `url` is a path of the site ("/parcours/…").
+    """
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind: {kind!r}")
+    _check_url(url)
+    title = Truncator(title.strip()).chars(300)
+    actor_id = actor.pk if actor is not None else None
+    seen: set[int] = set()
+    people: list[int] = []
+    for user in recipients:
+        if user.pk in seen or user.pk == actor_id:
+            continue
+        seen.add(user.pk)
+        if user.is_active and user.deleted_at is None:
+            people.append(user.pk)
+    if not people:
+        return 0
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=pk, kind=kind, title=title, url=url, actor=actor, cohort=cohort,
+            created_at=now,
+        )
+        for pk in people
+    )
+    immediate = list(
+        DigestPreference.objects.filter(
+            user_id__in=people, frequency=DigestFrequency.IMMEDIATE
+        ).values_list("user_id", flat=True)
+    )
+    if immediate:
+        from .tasks import send_immediate
+
+        # One task for the whole batch, enqueued once the notifications exist.
+        transaction.on_commit(partial(send_immediate.enqueue, user_ids=sorted(immediate)))
+    return len(people)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+
+def notification_open(*, notification: Notification, user: User) -> str:
+    """Mark one's own notification read (if it was not) and return where it points."""
+    if notification.recipient_id != user.pk:
+        raise PermissionError("not the recipient")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return notification.url
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+@transaction.atomic
+def digest_preference_set(*, user: User, frequency: str) -> DigestPreference:
+    if frequency not in DigestFrequency.values:
+        raise ValidationError({"frequency": _("Choose how often you want e-mails.")})
+    preference, _created = DigestPreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    return preference
+
+
+def digest_frequency_of(user: User) -> str:
+    return (
+        DigestPreference.objects.filter(user=user).values_list("frequency", flat=True).first()
+        or DigestFrequency.DAILY
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# E-mail
+
+
+def _people_q(frequency: str) -> Q:
+    """The people (by Notification.recipient) whose preference is `frequency`."""
+    if frequency == DigestFrequency.DAILY:
+        # No row means daily, the default.
+        return Q(recipient__digest_preference__isnull=True) | Q(
+            recipient__digest_preference__frequency=DigestFrequency.DAILY
+        )
+    return Q(recipient__digest_preference__frequency=frequency)
+
+
+def _subject(frequency: str, rows: list[dict]) -> str:
+    if frequency == DigestFrequency.IMMEDIATE and len(rows) == 1:
+        subject = rows[0]["title"]
+    elif frequency == DigestFrequency.IMMEDIATE:
+        subject = _("%(count)s new notifications") % {"count": len(rows)}
+    elif frequency == DigestFrequency.WEEKLY:
+        subject = _("Your notifications of the week (%(count)s)") % {"count": len(rows)}
+    else:
+        subject = _("Your notifications of the day (%(count)s)") % {"count": len(rows)}
+    return f"[Alliances] {subject}"
+
+
+def _groups(rows: list[dict]) -> list[dict]:
+    """Group one person's notifications by cohort (those of no cohort last), then kind."""
+    labels = dict(NotificationKind.choices)
+    no_cohort = _("Across the platform")
+    rows = sorted(
+        rows,
+        key=lambda r: (
+            r["cohort__name"] is None, r["cohort__name"] or "", str(labels[r["kind"]]),
+            -r["created_at"].timestamp(),
+        ),
+    )
+    groups = []
+    for cohort, in_cohort in itertools.groupby(rows, key=lambda r: r["cohort__name"]):
+        kinds = [
+            {"label": str(labels[kind]), "items": list(items)}
+            for kind, items in itertools.groupby(in_cohort, key=lambda r: r["kind"])
+        ]
+        groups.append({"cohort": cohort or no_cohort, "kinds": kinds})
+    return groups
+
+
+def _message(*, email: str, frequency: str, rows: list[dict], templates, site: str, links):
+    for row in rows:
+        row["link"] = site + row["url"]
+    context = {
+        "groups": _groups(rows),
+        "count": len(rows),
+        "frequency": frequency,
+        "notifications_url": links[0],
+        "preferences_url": links[1],
+    }
+    text, html = templates
+    message = EmailMultiAlternatives(
+        subject=_subject(frequency, rows),
+        body=text.render(context),
+        to=[email],
+    )
+    message.attach_alternative(html.render(context), "text/html")
+    return message
+
+
+def _send_pending(*, frequency: str, now: datetime.datetime, user_ids: list[int] | None) -> int:
+    pending = Notification.objects.pending_mail().filter(
+        recipient__is_active=True, recipient__deleted_at__isnull=True
+    )
+    if user_ids is not None:
+        pending = pending.filter(recipient_id__in=user_ids)
+    people = sorted(
+        set(pending.filter(_people_q(frequency)).values_list("recipient_id", flat=True))
+    )
+    if not people:
+        return 0
+    site = settings.SITE_URL.rstrip("/")
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        templates = (
+            get_template("notifications/email/digest.txt"),
+            get_template("notifications/email/digest.html"),
+        )
+        links = (
+            site + reverse("notifications:index"),
+            site + reverse("notifications:preferences"),
+        )
+        connection = get_connection()
+        connection.open()
+        try:
+            for start in range(0, len(people), CHUNK):
+                sent += _send_chunk(
+                    people=people[start : start + CHUNK], pending=pending, frequency=frequency,
+                    now=now, connection=connection, templates=templates, site=site,
+                    links=links,
+                )
+        finally:
+            connection.close()
+    return sent
+
+
+def _send_chunk(*, people, pending, frequency, now, connection, templates, site, links) -> int:
+    # Claim the batch first (committed), then mail it: never twice.
+    with transaction.atomic():
+        ids = list(
+            pending.filter(recipient_id__in=people)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids).update(emailed_at=now)
+    rows = list(
+        Notification.objects.filter(pk__in=ids)
+        .order_by("recipient_id")
+        .values(
+            "recipient_id", "recipient__email", "kind", "title", "url", "created_at",
+            "cohort__name",
+        )
+    )
+    messages = [
+        _message(
+            email=person_rows[0]["recipient__email"], frequency=frequency, rows=person_rows,
+            templates=templates, site=site, links=links,
+        )
+        for person_rows in (
+            list(group) for _pk, group in itertools.groupby(rows, key=lambda r: r["recipient_id"])
+        )
+    ]
+    try:
+        return connection.send_messages(messages) or 0
+    except Exception:
+        # Nothing (or not all) left: give the batch back to the next run.
+        Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+        raise
+
+
+def digest_send(*, frequency: str, now: datetime.datetime) -> int:
+    """Mail every person whose preference is `frequency` one message with their
+    notifications not yet e-mailed (nor read); returns the number of mails sent.
+
+    Idempotent: what was e-mailed is marked, so a second run sends nothing.
+    """
+    if frequency not in (DigestFrequency.DAILY, DigestFrequency.WEEKLY, DigestFrequency.IMMEDIATE):
+        raise ValueError(f"unknown digest frequency: {frequency!r}")
+    return _send_pending(frequency=frequency, now=now, user_ids=None)
+
+
+def immediate_send(*, user_ids: list[int] | None, now: datetime.datetime) -> int:
+    """Mail the pending notifications of these people who chose immediate mails (all of
+    them when `user_ids` is None: the scheduler's safety net)."""
+    return _send_pending(frequency=DigestFrequency.IMMEDIATE, now=now, user_ids=user_ids)
+
+
+# ---------------------------------------------------------------------------------------
+# Reminders
+
+
+def _remind(*, kind: str, object_id: int, user_ids: list[int], title: str, url: str,
+            cohort_id: int, now: datetime.datetime) -> int:
+    """Notify the people not reminded yet of this object; the log makes it once."""
+    done = set(
+        ReminderSent.objects.filter(kind=kind, object_id=object_id, user_id__in=user_ids)
+        .values_list("user_id", flat=True)
+    )
+    todo = [pk for pk in user_ids if pk not in done]
+    if not todo:
+        return 0
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.bulk_create(
+                ReminderSent(kind=kind, object_id=object_id, user_id=pk, sent_at=now)
+                for pk in todo
+            )
+            return notify(
+                recipients=User.objects.filter(pk__in=todo), kind=kind, title=title, url=url,
+                cohort=Cohort(pk=cohort_id),
+            )
+    except IntegrityError:
+        # Another run reminded them at the same moment: theirs counts.
+        return 0
+
+
+def _session_people(session: Session) -> list[int]:
+    """Who may attend: the registered people; if nobody registered, every member of the
+    cohort with a registering role (participants, speakers, animateurs — not observers)."""
+    registered = list(
+        Registration.objects.filter(session=session).values_list("user_id", flat=True)
+    )
+    if registered:
+        return registered
+    return list(
+        CohortMember.objects.filter(cohort_id=session.cohort_id, role__in=REGISTERING_ROLES)
+        .values_list("user_id", flat=True)
+    )
+
+
+def reminders_send(*, now: datetime.datetime) -> int:
+    """Remind, once each, of the sessions that start within the next 24 hours (real hours,
+    whatever the summer/winter time change) and of the assignments due within the next
+    3 days (calendar days in Europe/Paris, today included) and not handed in.
+
+    Returns the number of notifications made.
+    """
+    made = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        sessions = Session.objects.filter(
+            start__gt=now, start__lte=now + SESSION_REMINDER_BEFORE
+        ).select_related("cohort")
+        for session in sessions:
+            start = timezone.localtime(session.start, PARIS)
+            title = _("Reminder: “%(title)s” on %(date)s at %(time)s (%(cohort)s)") % {
+                "title": session.title,
+                "date": date_format(start, "l j F"),
+                "time": date_format(start, "H:i"),
+                "cohort": session.cohort.name,
+            }
+            made += _remind(
+                kind=NotificationKind.REMINDER_SESSION, object_id=session.pk,
+                user_ids=_session_people(session), title=title,
+                url=reverse("journeys:cohort", args=[session.cohort.slug]),
+                cohort_id=session.cohort_id, now=now,
+            )
+        today = timezone.localtime(now, PARIS).date()
+        assignments = Assignment.objects.filter(
+            due__gte=today, due__lte=today + datetime.timedelta(days=DUE_REMINDER_DAYS)
+        ).select_related("cohort")
+        for assignment in assignments:
+            handed_in = Submission.objects.filter(
+                assignment=assignment, user=OuterRef("user"),
+                status__in=[SubmissionStatus.RENDU, SubmissionStatus.VALIDE],
+            )
+            people = list(
+                CohortMember.objects.filter(
+                    cohort_id=assignment.cohort_id, role=CohortRole.PARTICIPANT
+                )
+                .filter(~Exists(handed_in))
+                .values_list("user_id", flat=True)
+            )
+            title = _("Reminder: “%(title)s” is due on %(date)s (%(cohort)s)") % {
+                "title": assignment.title,
+                "date": date_format(assignment.due, "l j F"),
+                "cohort": assignment.cohort.name,
+            }
+            made += _remind(
+                kind=NotificationKind.REMINDER_DUE, object_id=assignment.pk, user_ids=people,
+                title=title, url=reverse("journeys:cohort", args=[assignment.cohort.slug]),
+                cohort_id=assignment.cohort_id, now=now,
+            )
+    return made

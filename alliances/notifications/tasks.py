@@ -1,0 +1,29 @@
+"""Background tasks of the notifications (django.tasks): run by the worker `alliances serve`
+starts; the scheduler (`alliances scheduler`) enqueues the periodic ones."""
+
+from django.tasks import task
+from django.utils import timezone
+
+
+@task
+def send_immediate(*, user_ids: list[int] | None = None) -> int:
+    """Mail the pending notifications of people who chose immediate mails (all when None)."""
+    from .services import immediate_send
+
+    return immediate_send(user_ids=user_ids, now=timezone.now())
+
+
+@task
+def send_digest(*, frequency: str) -> int:
+    """The daily or weekly digest."""
+    from .services import digest_send
+
+    return digest_send(frequency=frequency, now=timezone.now())
+
+
+@task
+def send_reminders() -> int:
+    """Reminders before sessions and due dates."""
+    from .services import reminders_send
+
+    return reminders_send(now=timezone.now())

@@ -1,6 +1,6 @@
 """Run a few long-lived child processes as one service: all up, or all down.
 
-Used by `alliances serve` (web server + task worker). Each child gets its own process
+Used by `alliances serve` (web server + task worker + scheduler). Each child gets its own process
 group so a Ctrl-C in the terminal reaches only us, and we deliver it exactly once to each
 child: a worker receiving SIGINT twice would abort the task it is running.
 """

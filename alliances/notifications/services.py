@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import get_template
@@ -215,6 +215,12 @@ def _message(*, email: str, frequency: str, rows: list[dict], templates, site: s
     return message
 
 
+def _connection():
+    """One connection of the default mailer for a whole run (Django 6.1's MAILERS; the
+    same as the deprecated get_connection())."""
+    return mailers.default
+
+
 def _send_pending(*, frequency: str, now: datetime.datetime, user_ids: list[int] | None) -> int:
     pending = Notification.objects.pending_mail().filter(
         recipient__is_active=True, recipient__deleted_at__isnull=True
@@ -237,7 +243,7 @@ def _send_pending(*, frequency: str, now: datetime.datetime, user_ids: list[int]
             site + reverse("notifications:index"),
             site + reverse("notifications:preferences"),
         )
-        connection = get_connection()
+        connection = _connection()
         connection.open()
         try:
             for start in range(0, len(people), CHUNK):

@@ -1,5 +1,6 @@
-"""`alliances serve`: migrations, static files, the demo on an empty database, then gunicorn
-and the task worker side by side until either stops or we are asked to.
+"""`alliances serve`: migrations, static files, the demo on an empty database, then gunicorn,
+the task worker and the scheduler (reminders, e-mail digests) side by side until one stops
+or we are asked to.
 
 Gunicorn with sync workers, not an ASGI server: measured on 2-core machines, sync views
 under ASGI served 2–3× fewer requests per second.
@@ -41,6 +42,11 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "alliances", *(RQ_WORKER if settings.REDIS_URL else DB_WORKER)]
 
 
+def scheduler_command() -> list[str]:
+    """Enqueues the periodic jobs (see alliances/notifications/schedule.py) every minute."""
+    return [sys.executable, "-m", "alliances", "scheduler"]
+
+
 class Command(BaseCommand):
     help = "Run Alliances: migrate, load the demo on an empty database, serve web and tasks."
 
@@ -49,11 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
         parser.add_argument("--no-worker", action="store_true", help="no task worker")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="no scheduler (reminders, digests)"
+        )
         parser.add_argument("--no-demo", action="store_true", help="never load the demo")
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
-    def handle(self, *, host: str, port: int, workers: int, no_worker: bool, no_demo: bool,
-               access_log: bool, **options: object) -> None:
+    def handle(self, *, host: str, port: int, workers: int, no_worker: bool,
+               no_scheduler: bool, no_demo: bool, access_log: bool, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo and not Organisation.objects.exists():
@@ -65,6 +74,9 @@ class Command(BaseCommand):
         commands = [web_command(host=host, port=port, workers=workers, access_log=access_log)]
         if not no_worker:
             commands.append(worker_command())
+        # Without a worker the scheduler would only fill the queue: they go together.
+        if not no_worker and not no_scheduler:
+            commands.append(scheduler_command())
         self.stdout.write(f"Alliances is at http://{address(host, port)}/ (Ctrl-C stops it)")
         if status := supervise(commands):
             raise CommandError(f"a child process stopped with status {status}", returncode=status)

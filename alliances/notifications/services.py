@@ -361,6 +361,9 @@ def reminders_send(*, now: datetime.datetime) -> int:
     Returns the number of notifications made.
     """
     made = 0
+    # In UTC: an aware datetime in Europe/Paris plus 24 hours is 24 wall-clock hours,
+    # 23 or 25 real ones the night the clocks change.
+    now = now.astimezone(datetime.UTC)
     with translation.override(settings.LANGUAGE_CODE):
         sessions = Session.objects.filter(
             start__gt=now, start__lte=now + SESSION_REMINDER_BEFORE

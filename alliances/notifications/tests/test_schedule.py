@@ -1,0 +1,152 @@
+"""The scheduler's decisions (pure, frozen clocks), its database memory, the commands."""
+
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from alliances.core.management.commands import serve
+from alliances.notifications import schedule
+from alliances.notifications.models import Notification, NotificationKind, ScheduledRun
+from alliances.notifications.schedule import (
+    daily_slot,
+    due_jobs,
+    hourly_slot,
+    scheduler_tick,
+    weekly_slot,
+)
+from alliances.notifications.services import notify
+
+PARIS = ZoneInfo("Europe/Paris")
+ALL = {"reminders", "immediate", "digest_daily", "digest_weekly"}
+
+
+def paris(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=PARIS)
+
+
+def _names(due) -> set[str]:
+    return {name for name, _slot in due}
+
+
+def test_everything_is_due_the_first_time():
+    assert _names(due_jobs(last_runs={}, now=paris(2027, 3, 3, 15, 12))) == ALL
+
+
+def test_after_a_run_nothing_is_due_until_the_next_slot():
+    now = paris(2027, 3, 3, 15, 12)  # a Wednesday
+    last = dict(due_jobs(last_runs={}, now=now))
+    assert due_jobs(last_runs=last, now=now + datetime.timedelta(minutes=2)) == []
+    later = due_jobs(last_runs=last, now=paris(2027, 3, 3, 15, 15))
+    assert _names(later) == {"immediate"}
+    assert _names(due_jobs(last_runs=last, now=paris(2027, 3, 3, 16, 0))) == {
+        "immediate", "reminders"
+    }
+
+
+def test_the_daily_digest_is_due_at_seven_paris_time():
+    last = {"digest_daily": paris(2027, 3, 3, 7, 0)}
+    assert "digest_daily" not in _names(due_jobs(last_runs=last, now=paris(2027, 3, 4, 6, 59)))
+    due = dict(due_jobs(last_runs=last, now=paris(2027, 3, 4, 7, 0)))
+    assert due["digest_daily"] == paris(2027, 3, 4, 7, 0)
+
+
+def test_the_weekly_digest_is_due_on_monday_at_seven():
+    last = {"digest_weekly": paris(2027, 3, 1, 7, 0)}  # a Monday
+    for day in range(2, 8):  # Tuesday to Sunday
+        assert "digest_weekly" not in _names(
+            due_jobs(last_runs=last, now=paris(2027, 3, day, 23, 0))
+        )
+    assert "digest_weekly" not in _names(due_jobs(last_runs=last, now=paris(2027, 3, 8, 6, 59)))
+    assert dict(due_jobs(last_runs=last, now=paris(2027, 3, 8, 7, 0)))["digest_weekly"] == paris(
+        2027, 3, 8, 7, 0
+    )
+
+
+def test_slots_across_the_time_changes():
+    # Summer time begins on 28 March 2027: 07:00 is still 07:00 in Paris (05:00 UTC).
+    assert daily_slot(paris(2027, 3, 28, 8, 0)) == paris(2027, 3, 28, 7, 0)
+    assert daily_slot(paris(2027, 3, 28, 8, 0)).astimezone(datetime.UTC).hour == 5
+    assert daily_slot(paris(2027, 3, 27, 8, 0)).astimezone(datetime.UTC).hour == 6
+    # Before 07:00, yesterday's slot; across the winter change too.
+    assert daily_slot(paris(2027, 11, 1, 6, 59)) == paris(2027, 10, 31, 7, 0)
+    assert weekly_slot(paris(2027, 11, 1, 6, 59)) == paris(2027, 10, 25, 7, 0)
+    # The hour that happens twice on 31 October makes two hourly slots.
+    first = datetime.datetime(2027, 10, 31, 0, 30, tzinfo=datetime.UTC)  # 02:30 CEST
+    second = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC)  # 02:30 CET
+    assert hourly_slot(first) < hourly_slot(second)
+
+
+def test_a_restart_after_a_stop_across_seven_runs_the_digest_once():
+    last = {"digest_daily": paris(2027, 3, 1, 7, 0)}
+    # Down from Monday evening to Thursday noon: one catch-up run, for Thursday's slot.
+    due = dict(due_jobs(last_runs=last, now=paris(2027, 3, 4, 12, 0)))
+    assert due["digest_daily"] == paris(2027, 3, 4, 7, 0)
+    assert "digest_daily" not in _names(
+        due_jobs(last_runs={"digest_daily": due["digest_daily"]}, now=paris(2027, 3, 4, 12, 1))
+    )
+
+
+@pytest.mark.django_db
+def test_the_tick_remembers_in_the_database(django_capture_on_commit_callbacks, monkeypatch):
+    enqueued: list[str] = []
+    monkeypatch.setattr(schedule, "_enqueue", enqueued.append)
+    now = paris(2027, 3, 3, 15, 12)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert set(scheduler_tick(now=now)) == ALL
+    assert set(enqueued) == ALL
+    assert ScheduledRun.objects.get(job="digest_daily").last_slot == paris(2027, 3, 3, 7, 0)
+
+    # A restart one minute later: nothing repeats.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduler_tick(now=now + datetime.timedelta(minutes=1)) == []
+    assert len(enqueued) == 4
+
+
+@pytest.mark.django_db
+def test_the_scheduler_command_enqueues_and_the_tasks_run(
+    participant, immediate_tasks, django_capture_on_commit_callbacks
+):
+    notify(recipients=[participant], kind=NotificationKind.THREAD, title="Nouveau fil",
+           url="/parcours/")
+    with (
+        time_machine.travel(paris(2027, 3, 3, 7, 1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("scheduler", "--once", stdout=io.StringIO())
+    assert ScheduledRun.objects.count() == 4
+    # The daily digest ran (immediate backend): the participant has their mail.
+    assert [m.to for m in mail.outbox] == [[participant.email]]
+    assert Notification.objects.get().emailed_at is not None
+
+
+@pytest.mark.django_db
+def test_the_digest_command(participant, capsys):
+    notify(recipients=[participant], kind=NotificationKind.REPLY, title="Réponse",
+           url="/parcours/")
+    call_command("digest", "--frequency", "daily")
+    assert "1 mail" in capsys.readouterr().out
+    assert len(mail.outbox) == 1
+    with pytest.raises(CommandError):
+        call_command("digest", "--frequency", "hourly")
+
+
+@pytest.mark.django_db
+def test_serve_runs_the_scheduler_beside_the_worker(monkeypatch):
+    children: list[list[str]] = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kw: None)
+    monkeypatch.setattr(serve, "supervise", lambda commands: children.extend(commands) or 0)
+
+    call_command("serve", "--no-demo")
+    assert children[-1][1:] == ["-m", "alliances", "scheduler"]
+
+    children.clear()
+    call_command("serve", "--no-demo", "--no-scheduler")
+    assert all("scheduler" not in child for child in children)
+    assert len(children) == 2

@@ -85,7 +85,7 @@ def clock_context(round: Round, now: datetime.datetime) -> dict[str, Any]:
         }
         for index, (number, item) in enumerate(enumerate(codev.STEPS, start=1))
     ]
-    context: dict[str, Any] = {"steps": steps, "now": now, "step": None}
+    context: dict[str, Any] = {"steps": steps, "now": now.replace(microsecond=0), "step": None}
     if step is None:
         context["announcement"] = _("The round is finished.")
         return context
@@ -93,6 +93,7 @@ def clock_context(round: Round, now: datetime.datetime) -> dict[str, Any]:
     deadline = None
     if codev.is_running(state):
         deadline = state.step_started_at + datetime.timedelta(seconds=codev.step_seconds(state))
+        deadline = deadline.replace(microsecond=0)
     name = step_name(step)
     context.update(
         step=step,

@@ -1,0 +1,139 @@
+"""A whole co-development round in facilitator mode, in two browsers at once.
+
+The animateur runs the six steps; the client (a participant) follows in another browser
+context. Each sees the other's notes without reloading, the client saves an action plan
+found again in "mes plans d'action", and both name their learnings.
+"""
+
+import datetime
+
+import pytest
+
+from alliances.codev import services
+from alliances.codev.models import ActionItem, Learning, Note, Round
+from alliances.testing.browser import assert_accessible, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def second_page(browser, live_server):
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console",
+            lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+
+
+def click_control(page, control: str, step_after: int) -> None:
+    button = page.locator(f"#codev-{control}")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator(f"#codev-clock[data-step='{step_after}']").wait_for()
+
+
+def post_note(page, text: str) -> None:
+    page.fill("#codev-note-text", text)
+    page.locator("#codev-note-submit").click()
+    page.locator("#codev-board").get_by_text(text).wait_for()
+
+
+def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, participant,
+                                        password):
+    facilitator, client = page, second_page
+    login(facilitator, email=animateur.email, password=password)
+    login(client, email=participant.email, password=password)
+    round_url = f"/parcours/codev/tours/{round_.pk}/"
+    facilitator.goto(round_url)
+    client.goto(round_url)
+    assert facilitator.locator("h1").count() == 1
+    assert client.locator("#codev-start").count() == 0  # the client does not run the round
+    assert_accessible(facilitator)
+    assert_accessible(client)
+
+    # Step 1: started from the keyboard; the client's screen follows.
+    facilitator.locator("#codev-start").focus()
+    facilitator.keyboard.press("Enter")
+    facilitator.locator("#codev-pause").wait_for()
+    client.locator("#codev-timer[data-deadline]").wait_for()
+    post_note(client, "Les entreprises ne viennent pas aux réunions")
+    facilitator.locator("#codev-board").get_by_text(
+        "Les entreprises ne viennent pas aux réunions").wait_for()
+
+    # Pause and resume keep the step.
+    click_control(facilitator, "pause", 0)
+    facilitator.locator("#codev-resume").wait_for()
+    client.locator("#codev-clock .badge", has_text="pause").wait_for()
+    facilitator.locator("#codev-resume").click()
+    facilitator.locator("#codev-pause").wait_for()
+
+    # Steps 2 to 4: notes from both sides, seen on the other screen.
+    for step in (1, 2, 3):
+        click_control(facilitator, "next", step)
+        client.locator(f"#codev-clock[data-step='{step}']").wait_for()
+        post_note(facilitator, f"Question de l'animateur à l'étape {step + 1}")
+        client.locator("#codev-board").get_by_text(
+            f"Question de l'animateur à l'étape {step + 1}").wait_for()
+        post_note(client, f"Réponse du client à l'étape {step + 1}")
+        facilitator.locator("#codev-board").get_by_text(
+            f"Réponse du client à l'étape {step + 1}").wait_for()
+    # Earlier steps are folded away on the board.
+    assert client.locator("#codev-board details").count() == 3
+    assert_accessible(client)
+
+    # Step 5: the client writes the action plan.
+    click_control(facilitator, "next", 4)
+    client.locator("#codev-plan").wait_for()
+    day = services.session_day(round_.session)
+    client.fill("#id_actions-0-title", "Rencontrer le club d'entreprises")
+    client.fill("#id_actions-0-due", (day + datetime.timedelta(days=14)).isoformat())
+    client.fill("#id_actions-1-title", "Inviter la CCI au prochain comité")
+    client.fill("#id_actions-1-due", (day + datetime.timedelta(days=45)).isoformat())
+    with client.expect_navigation():
+        client.locator("#codev-plan-submit").click()
+    client.locator(".message-success").wait_for()
+    facilitator.locator("#codev-board").get_by_text("Rencontrer le club d'entreprises").wait_for()
+    assert_accessible(client)
+
+    # Step 6: everyone's learnings.
+    click_control(facilitator, "next", 5)
+    client.locator("#codev-learnings").wait_for()
+    client.fill("#codev-learnings textarea", "Demander de l'aide plus tôt")
+    with client.expect_navigation():
+        client.locator("#codev-learning-submit").click()
+    facilitator.fill("#codev-learnings textarea", "Laisser le client finir")
+    with facilitator.expect_navigation():
+        facilitator.locator("#codev-learning-submit").click()
+    client.locator("#codev-board").get_by_text("Laisser le client finir").wait_for()
+
+    # The end: a summary on both screens.
+    click_control(facilitator, "finish", 6)
+    client.locator("#codev-clock[data-step='6']").wait_for()
+    client.get_by_role("heading", name="Round finished").or_(
+        client.get_by_role("heading", name="Tour terminé")).first.wait_for()
+    assert_accessible(facilitator)
+    assert_accessible(client)
+
+    # The client's space lists the plan; an action ticked done from the keyboard.
+    client.goto("/parcours/codev/mes-plans-d-action/")
+    assert client.get_by_text("Rencontrer le club d'entreprises", exact=True).count() == 1
+    assert client.get_by_text(round_.session.title).count() >= 1
+    assert_accessible(client)
+    item = ActionItem.objects.get(title="Rencontrer le club d'entreprises")
+    client.locator(f"#action-{item.pk}-toggle").focus()
+    client.keyboard.press("Enter")
+    client.locator(f"#action-{item.pk} .badge").wait_for()
+
+    round_ = Round.objects.get(pk=round_.pk)
+    assert round_.is_finished and round_.finished_at is not None
+    assert Note.objects.filter(round=round_).count() == 7
+    assert ActionItem.objects.filter(round=round_).count() == 2
+    assert ActionItem.objects.get(pk=item.pk).done
+    assert set(Learning.objects.values_list("user__email", flat=True)) == {
+        animateur.email, participant.email
+    }

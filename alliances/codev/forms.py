@@ -12,7 +12,9 @@ from .steps import step_name
 class RoundCreateForm(forms.Form):
     client = forms.TypedChoiceField(label=_("Client"), coerce=int)
     problem = forms.CharField(
-        label=_("Problem (optional)"), max_length=200, required=False,
+        label=_("Problem (optional)"),
+        max_length=200,
+        required=False,
         help_text=_("A few words the group will see at the top of the round."),
     )
 
@@ -26,7 +28,8 @@ class RoundCreateForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=ACTION_TITLE_MAX_CHARS, required=False)
     due = forms.DateField(
-        label=_("Date"), required=False,
+        label=_("Date"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -47,5 +50,6 @@ class TimeboxesForm(forms.Form):
             self.fields[step.code] = forms.IntegerField(
                 label=_("Step %(number)d: %(name)s (minutes)")
                 % {"number": number, "name": step_name(step)},
-                min_value=codev.MIN_MINUTES, max_value=codev.MAX_MINUTES,
+                min_value=codev.MIN_MINUTES,
+                max_value=codev.MAX_MINUTES,
             )

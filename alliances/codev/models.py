@@ -39,15 +39,23 @@ class Round(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     problem = models.CharField(_("problem"), max_length=200, blank=True)
     client = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="codev_rounds_as_client",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="codev_rounds_as_client",
         verbose_name=_("client"),
     )
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="codev_rounds_facilitated", verbose_name=_("animateur"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="codev_rounds_facilitated",
+        verbose_name=_("animateur"),
     )
     consultants = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="codev_rounds_as_consultant",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="codev_rounds_as_consultant",
         verbose_name=_("consultants"),
     )
     # The persisted RoundState (see alliances.lib.codev for the clock model).
@@ -55,7 +63,8 @@ class Round(models.Model):
     step_started_at = models.DateTimeField(null=True, blank=True)
     paused_remaining_s = models.IntegerField(null=True, blank=True)
     timeboxes = models.JSONField(
-        _("time boxes (minutes)"), default=codev.default_timeboxes,
+        _("time boxes (minutes)"),
+        default=codev.default_timeboxes,
         validators=[_validate_timeboxes],
     )
     version = models.PositiveIntegerField(default=0)
@@ -116,7 +125,10 @@ class Note(models.Model):
         _("step"), max_length=20, choices=[(s.code, s.name) for s in codev.STEPS]
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     text = models.TextField(_("note"), max_length=NOTE_MAX_CHARS)
@@ -177,7 +189,9 @@ class Learning(models.Model):
         Round, on_delete=models.CASCADE, related_name="learnings", verbose_name=_("round")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="codev_learnings",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="codev_learnings",
         verbose_name=_("user"),
     )
     text = models.TextField(_("learning"), max_length=LEARNING_MAX_CHARS)
@@ -193,4 +207,3 @@ class Learning(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
-

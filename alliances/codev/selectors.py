@@ -29,8 +29,9 @@ def round_with_role(pk: int, user) -> Round | None:
     """The round with its session, and `viewer_role`: the user's cohort role — one query."""
     if getattr(user, "is_authenticated", False):
         role = Subquery(
-            CohortMember.objects.filter(cohort_id=OuterRef("session__cohort_id"), user=user)
-            .values("role")[:1]
+            CohortMember.objects.filter(cohort_id=OuterRef("session__cohort_id"), user=user).values(
+                "role"
+            )[:1]
         )
     else:
         role = Value(None, output_field=CharField())

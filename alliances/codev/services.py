@@ -52,9 +52,7 @@ def session_day(session: Session) -> datetime.date:
 
 
 def _lock(round: Round) -> Round:
-    return Round.objects.select_related("session").select_for_update(of=("self",)).get(
-        pk=round.pk
-    )
+    return Round.objects.select_related("session").select_for_update(of=("self",)).get(pk=round.pk)
 
 
 def _refuse(message: str, code: str = "state") -> ValidationError:
@@ -102,14 +100,18 @@ def round_create(
             Registration.objects.filter(session=session).values_list("user_id", flat=True)
         )
         consultant_ids = [
-            user_id for user_id, role in roles.items()
-            if role == CohortRole.PARTICIPANT and user_id != client.pk
+            user_id
+            for user_id, role in roles.items()
+            if role == CohortRole.PARTICIPANT
+            and user_id != client.pk
             and (not registered or user_id in registered)
         ]
     else:
         consultant_ids = [user.pk for user in consultants if user.pk != client.pk]
-        if any(roles.get(pk) not in (CohortRole.PARTICIPANT, CohortRole.INTERVENANT)
-               for pk in consultant_ids):
+        if any(
+            roles.get(pk) not in (CohortRole.PARTICIPANT, CohortRole.INTERVENANT)
+            for pk in consultant_ids
+        ):
             errors["consultants"] = [
                 _("Consultants must be participants or intervenants of the cohort.")
             ]
@@ -165,10 +167,17 @@ def _move(
     if locked.is_finished and locked.finished_at is None:
         locked.finished_at = now
     locked.version = F("version") + 1
-    locked.save(update_fields=[
-        "step_index", "step_started_at", "paused_remaining_s", "timeboxes", "version",
-        "started_at", "finished_at",
-    ])
+    locked.save(
+        update_fields=[
+            "step_index",
+            "step_started_at",
+            "paused_remaining_s",
+            "timeboxes",
+            "version",
+            "started_at",
+            "finished_at",
+        ]
+    )
     locked.refresh_from_db(fields=["version"])
     return locked
 
@@ -247,7 +256,9 @@ def round_previous_step(
 
 def _finish(state: codev.RoundState, now: datetime.datetime) -> codev.RoundState:
     return codev.RoundState(
-        step_index=len(codev.STEPS), step_started_at=None, paused_remaining_s=None,
+        step_index=len(codev.STEPS),
+        step_started_at=None,
+        paused_remaining_s=None,
         timeboxes=state.timeboxes,
     )
 
@@ -300,8 +311,7 @@ def _text_errors(text: str, *, empty: str, limit: int) -> list[str]:
 def note_add(*, round: Round, author: User, text: str) -> Note:
     """A note on the board of the step under way (the first step before the round starts)."""
     text = text.strip()
-    errors = _text_errors(text, empty=_("Write the note before posting it."),
-                          limit=NOTE_MAX_CHARS)
+    errors = _text_errors(text, empty=_("Write the note before posting it."), limit=NOTE_MAX_CHARS)
     if errors:
         raise ValidationError({"text": errors})
     locked = _lock(round)
@@ -309,16 +319,17 @@ def note_add(*, round: Round, author: User, text: str) -> Note:
         raise ValidationError({"text": [_("This round is finished: its board is closed.")]})
     position = (locked.notes.aggregate(last=Max("position"))["last"] or 0) + 1
     note = Note.objects.create(
-        round=locked, step=codev.STEP_CODES[locked.step_index], author=author, text=text,
+        round=locked,
+        step=codev.STEP_CODES[locked.step_index],
+        author=author,
+        text=text,
         position=position,
     )
     _bump(locked.pk)
     return note
 
 
-def action_plan_errors(
-    session: Session, items: Sequence[ActionInput]
-) -> dict[str, list[str]]:
+def action_plan_errors(session: Session, items: Sequence[ActionInput]) -> dict[str, list[str]]:
     """French errors keyed "<index>.<field>" (and "__all__"), for the form to place them."""
     errors: dict[str, list[str]] = {}
     first = session_day(session)
@@ -359,15 +370,16 @@ def action_plan_save(*, round: Round, items: Sequence[ActionInput]) -> list[Acti
     errors = action_plan_errors(locked.session, items)
     if errors:
         raise ValidationError(errors)
-    done = {
-        item.title: item.done_at
-        for item in ActionItem.objects.filter(round=locked, done=True)
-    }
+    done = {item.title: item.done_at for item in ActionItem.objects.filter(round=locked, done=True)}
     ActionItem.objects.filter(round=locked).delete()
     created = ActionItem.objects.bulk_create(
         ActionItem(
-            round=locked, position=index, title=item.title.strip(), due=item.due,
-            done=item.title.strip() in done, done_at=done.get(item.title.strip()),
+            round=locked,
+            position=index,
+            title=item.title.strip(),
+            due=item.due,
+            done=item.title.strip() in done,
+            done_at=done.get(item.title.strip()),
         )
         for index, item in enumerate(items, start=1)
     )
@@ -379,8 +391,9 @@ def action_plan_save(*, round: Round, items: Sequence[ActionInput]) -> list[Acti
 def learning_save(*, round: Round, user: User, text: str) -> Learning:
     """What `user` learned from the round, replacing what they wrote before."""
     text = text.strip()
-    errors = _text_errors(text, empty=_("Write what you learned before saving it."),
-                          limit=LEARNING_MAX_CHARS)
+    errors = _text_errors(
+        text, empty=_("Write what you learned before saving it."), limit=LEARNING_MAX_CHARS
+    )
     if errors:
         raise ValidationError({"text": errors})
     locked = _lock(round)

@@ -125,9 +125,7 @@ def board_context(round: Round) -> dict[str, Any]:
         "board_current": current,
         "board_earlier": [entry for entry in board if entry is not current],
         "plan": action_plan_of(round) if round.step_index >= services.SYNTHESE else [],
-        "learnings": (
-            learnings_of(round) if round.step_index >= services.APPRENTISSAGES else []
-        ),
+        "learnings": (learnings_of(round) if round.step_index >= services.APPRENTISSAGES else []),
     }
 
 
@@ -143,7 +141,8 @@ def stage_context(
             prefix="actions", initial=initial + [{}] * (2 if initial else 3)
         )
     if (
-        access.learn and round.step_index >= services.APPRENTISSAGES
+        access.learn
+        and round.step_index >= services.APPRENTISSAGES
         and "learning_form" not in forms
     ):
         mine = Learning.objects.filter(round=round, user=request.user).first()
@@ -171,7 +170,11 @@ def _page(
 
 
 def _live(
-    request: HttpRequest, round: Round, access: RoundAccess, *, shown_step: int | None,
+    request: HttpRequest,
+    round: Round,
+    access: RoundAccess,
+    *,
+    shown_step: int | None,
     control_error: str = "",
 ) -> HttpResponse:
     stage_changed = shown_step != round.step_index
@@ -243,13 +246,22 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         errors = exc.message_dict.get("text", exc.messages)
         if _is_htmx(request):
-            context = {"round": round, "note_errors": errors, "note_text": raw,
-                       "note_max": NOTE_MAX_CHARS}
+            context = {
+                "round": round,
+                "note_errors": errors,
+                "note_text": raw,
+                "note_max": NOTE_MAX_CHARS,
+            }
             return render(request, "codev/round.html#note-form", context)
         return _page(request, round, access, note_errors=errors, note_text=raw)
     if _is_htmx(request):
-        context = {"round": round, "oob": True, "note_max": NOTE_MAX_CHARS,
-                   "note_posted": True, **board_context(round)}
+        context = {
+            "round": round,
+            "oob": True,
+            "note_max": NOTE_MAX_CHARS,
+            "note_posted": True,
+            **board_context(round),
+        }
         return render(request, "codev/round.html#note-posted", context)
     return redirect(_round_url(round, "codev-board"))
 
@@ -264,7 +276,8 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     plan_errors: list[str] = []
     if formset.is_valid():
         rows = [
-            index for index, form in enumerate(formset.forms)
+            index
+            for index, form in enumerate(formset.forms)
             if form.cleaned_data.get("title") or form.cleaned_data.get("due")
         ]
         items = [
@@ -352,7 +365,9 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         client = next(p for p in participants if p.pk == form.cleaned_data["client"])
         try:
             round = services.round_create(
-                session=session, client=client, facilitator=user,
+                session=session,
+                client=client,
+                facilitator=user,
                 problem=form.cleaned_data["problem"],
             )
         except ValidationError as exc:
@@ -361,8 +376,11 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, error)
         else:
             return redirect(_round_url(round))
-    return render(request, "codev/round_new.html",
-                  {"session": session, "cohort": session.cohort, "form": form})
+    return render(
+        request,
+        "codev/round_new.html",
+        {"session": session, "cohort": session.cohort, "form": form},
+    )
 
 
 @login_required
@@ -373,10 +391,14 @@ def my_action_plans(request: HttpRequest) -> HttpResponse:
     for item in items:
         entry = rounds.setdefault(item.round_id, {"round": item.round, "items": []})
         entry["items"].append(item)
-    return render(request, "codev/my_plans.html", {
-        "groups": sorted(rounds.values(), key=lambda g: g["round"].session.start, reverse=True),
-        "open_count": sum(1 for item in items if not item.done),
-    })
+    return render(
+        request,
+        "codev/my_plans.html",
+        {
+            "groups": sorted(rounds.values(), key=lambda g: g["round"].session.start, reverse=True),
+            "open_count": sum(1 for item in items if not item.done),
+        },
+    )
 
 
 @login_required

@@ -34,9 +34,7 @@ def codev_session_panel(context: template.Context, session: Any) -> dict[str, An
     result: dict[str, Any] = {"session": session, "shown": False}
     if session.kind_id != CODEV_KIND or not getattr(user, "is_authenticated", False):
         return result
-    members = list(
-        CohortMember.objects.filter(cohort_id=session.cohort_id).select_related("user")
-    )
+    members = list(CohortMember.objects.filter(cohort_id=session.cohort_id).select_related("user"))
     role = next((m.role for m in members if m.user_id == user.pk), None)
     admin = bool(user.is_active and user.is_platform_admin)
     if not (admin or (user.is_active and role is not None)):

@@ -13,16 +13,18 @@ from alliances.journeys.tests.conftest import *  # noqa: F403, F401
 
 @pytest.fixture
 def observer(cohort, password) -> User:
-    user = user_create(email="observer@example.org", password=password,
-                       display_name="Odile Observatrice")
+    user = user_create(
+        email="observer@example.org", password=password, display_name="Odile Observatrice"
+    )
     cohort_member_add(cohort=cohort, user=user, role=CohortRole.OBSERVATEUR)
     return user
 
 
 @pytest.fixture
 def consultant(cohort, password) -> User:
-    user = user_create(email="consultant@example.org", password=password,
-                       display_name="Claire Consultante")
+    user = user_create(
+        email="consultant@example.org", password=password, display_name="Claire Consultante"
+    )
     cohort_member_add(cohort=cohort, user=user, role=CohortRole.PARTICIPANT)
     return user
 
@@ -34,5 +36,9 @@ def codev_session(cohort) -> Session:
 
 @pytest.fixture
 def round_(codev_session, participant, animateur, consultant) -> Round:
-    return round_create(session=codev_session, client=participant, facilitator=animateur,
-                        problem="Mobiliser les entreprises du territoire")
+    return round_create(
+        session=codev_session,
+        client=participant,
+        facilitator=animateur,
+        problem="Mobiliser les entreprises du territoire",
+    )

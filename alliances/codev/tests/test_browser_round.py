@@ -23,8 +23,9 @@ def second_page(browser, live_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console",
-            lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     yield page
     context.close()
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
@@ -43,8 +44,7 @@ def post_note(page, text: str) -> None:
     page.locator("#codev-board").get_by_text(text).wait_for()
 
 
-def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, participant,
-                                        password):
+def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, participant, password):
     facilitator, client = page, second_page
     login(facilitator, email=animateur.email, password=password)
     login(client, email=participant.email, password=password)
@@ -63,7 +63,8 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     client.locator("#codev-timer[data-deadline]").wait_for()
     post_note(client, "Les entreprises ne viennent pas aux réunions")
     facilitator.locator("#codev-board").get_by_text(
-        "Les entreprises ne viennent pas aux réunions").wait_for()
+        "Les entreprises ne viennent pas aux réunions"
+    ).wait_for()
 
     # Pause and resume keep the step.
     click_control(facilitator, "pause", 0)
@@ -78,10 +79,12 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
         client.locator(f"#codev-clock[data-step='{step}']").wait_for()
         post_note(facilitator, f"Question de l'animateur à l'étape {step + 1}")
         client.locator("#codev-board").get_by_text(
-            f"Question de l'animateur à l'étape {step + 1}").wait_for()
+            f"Question de l'animateur à l'étape {step + 1}"
+        ).wait_for()
         post_note(client, f"Réponse du client à l'étape {step + 1}")
         facilitator.locator("#codev-board").get_by_text(
-            f"Réponse du client à l'étape {step + 1}").wait_for()
+            f"Réponse du client à l'étape {step + 1}"
+        ).wait_for()
     # Earlier steps are folded away on the board.
     assert client.locator("#codev-board details").count() == 3
     assert_accessible(client)
@@ -115,7 +118,8 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     click_control(facilitator, "finish", 6)
     client.locator("#codev-clock[data-step='6']").wait_for()
     client.get_by_role("heading", name="Round finished").or_(
-        client.get_by_role("heading", name="Tour terminé")).first.wait_for()
+        client.get_by_role("heading", name="Tour terminé")
+    ).first.wait_for()
     assert_accessible(facilitator)
     assert_accessible(client)
 
@@ -135,5 +139,6 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     assert ActionItem.objects.filter(round=round_).count() == 2
     assert ActionItem.objects.get(pk=item.pk).done
     assert set(Learning.objects.values_list("user__email", flat=True)) == {
-        animateur.email, participant.email
+        animateur.email,
+        participant.email,
     }

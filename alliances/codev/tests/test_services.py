@@ -33,8 +33,14 @@ def test_a_round_gets_the_next_position_default_time_boxes_and_the_other_partici
     round_, codev_session, participant, consultant, animateur, admin
 ):
     assert round_.position == 1
-    assert round_.timeboxes == {"expose": 10, "clarification": 15, "contrat": 5,
-                                "consultation": 25, "synthese": 10, "apprentissages": 10}
+    assert round_.timeboxes == {
+        "expose": 10,
+        "clarification": 15,
+        "contrat": 5,
+        "consultation": 25,
+        "synthese": 10,
+        "apprentissages": 10,
+    }
     assert list(round_.consultants.all()) == [consultant]
     assert round_.facilitator == animateur
     second = services.round_create(session=codev_session, client=consultant, facilitator=admin)
@@ -69,8 +75,9 @@ def test_only_codev_sessions_hold_rounds_and_facilitators_animate_the_cohort(
 def test_time_boxes_out_of_range_are_refused_per_step(codev_session, participant, animateur):
     boxes = codev.default_timeboxes() | {"contrat": 0, "consultation": 121}
     with pytest.raises(ValidationError) as error:
-        services.round_create(session=codev_session, client=participant, facilitator=animateur,
-                              timeboxes=boxes)
+        services.round_create(
+            session=codev_session, client=participant, facilitator=animateur, timeboxes=boxes
+        )
     assert set(error.value.message_dict) == {"contrat", "consultation"}
     assert not Round.objects.exists()
 
@@ -170,35 +177,48 @@ def test_no_note_once_the_round_is_finished(round_, consultant):
 def test_the_action_plan_replaces_the_previous_one_and_keeps_ticks(round_, participant):
     round_ = to_step(round_, 4)
     session = round_.session
-    services.action_plan_save(round=round_, items=[
-        services.ActionInput("Rencontrer la CCI", day_after(session, 10)),
-        services.ActionInput("Écrire au maire", day_after(session, 20)),
-    ])
+    services.action_plan_save(
+        round=round_,
+        items=[
+            services.ActionInput("Rencontrer la CCI", day_after(session, 10)),
+            services.ActionInput("Écrire au maire", day_after(session, 20)),
+        ],
+    )
     first = ActionItem.objects.get(title="Rencontrer la CCI")
     services.action_item_mark(item=first, done=True, now=T0)
-    services.action_plan_save(round=round_, items=[
-        services.ActionInput("Rencontrer la CCI", day_after(session, 12)),
-        services.ActionInput("Réunir le club d'entreprises", day_after(session, 30)),
-    ])
+    services.action_plan_save(
+        round=round_,
+        items=[
+            services.ActionInput("Rencontrer la CCI", day_after(session, 12)),
+            services.ActionInput("Réunir le club d'entreprises", day_after(session, 30)),
+        ],
+    )
     items = list(action_items_for(participant))
     assert [(i.title, i.done) for i in items] == [
-        ("Réunir le club d'entreprises", False), ("Rencontrer la CCI", True)
+        ("Réunir le club d'entreprises", False),
+        ("Rencontrer la CCI", True),
     ]
 
 
 def test_a_bad_action_plan_names_each_faulty_row_and_saves_nothing(round_):
     round_ = to_step(round_, 4)
     session = round_.session
-    services.action_plan_save(round=round_, items=[
-        services.ActionInput("Garder", day_after(session, 5)),
-    ])
+    services.action_plan_save(
+        round=round_,
+        items=[
+            services.ActionInput("Garder", day_after(session, 5)),
+        ],
+    )
     with pytest.raises(ValidationError) as error:
-        services.action_plan_save(round=round_, items=[
-            services.ActionInput("", day_after(session, 5)),
-            services.ActionInput("Avant la séance", day_after(session, -1)),
-            services.ActionInput("Sans date", None),
-            services.ActionInput("Trop loin", day_after(session, 4000)),
-        ])
+        services.action_plan_save(
+            round=round_,
+            items=[
+                services.ActionInput("", day_after(session, 5)),
+                services.ActionInput("Avant la séance", day_after(session, -1)),
+                services.ActionInput("Sans date", None),
+                services.ActionInput("Trop loin", day_after(session, 4000)),
+            ],
+        )
     assert set(error.value.message_dict) == {"0.title", "1.due", "2.due", "3.due"}
     assert "before the session" in error.value.message_dict["1.due"][0]
     assert list(ActionItem.objects.values_list("title", flat=True)) == ["Garder"]
@@ -207,9 +227,12 @@ def test_a_bad_action_plan_names_each_faulty_row_and_saves_nothing(round_):
 def test_no_action_plan_before_step_five(round_):
     round_ = to_step(round_, 3)
     with pytest.raises(ValidationError):
-        services.action_plan_save(round=round_, items=[
-            services.ActionInput("Trop tôt", day_after(round_.session, 5)),
-        ])
+        services.action_plan_save(
+            round=round_,
+            items=[
+                services.ActionInput("Trop tôt", day_after(round_.session, 5)),
+            ],
+        )
     assert not ActionItem.objects.exists()
 
 

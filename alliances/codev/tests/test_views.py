@@ -25,8 +25,9 @@ def at_step(round_, index: int) -> Round:
     return round_
 
 
-def test_the_page_shows_roles_step_instructions_and_countdown(client, round_, participant,
-                                                               consultant, animateur):
+def test_the_page_shows_roles_step_instructions_and_countdown(
+    client, round_, participant, consultant, animateur
+):
     client.force_login(participant)
     response = client.get(url(round_))
     assert response.status_code == 200
@@ -86,8 +87,9 @@ def test_the_poller_answers_204_when_nothing_changed_and_fragments_otherwise(
     assert 'id="codev-stage"' in html
 
 
-def test_the_page_query_count_is_locked(client, round_, participant, consultant,
-                                        django_assert_max_num_queries):
+def test_the_page_query_count_is_locked(
+    client, round_, participant, consultant, django_assert_max_num_queries
+):
     round_ = at_step(round_, 5)
     for n in range(5):
         services.note_add(round=round_, author=consultant, text=f"Note {n}")
@@ -98,8 +100,9 @@ def test_the_page_query_count_is_locked(client, round_, participant, consultant,
 
 def test_a_note_posted_with_htmx_returns_the_form_and_the_board(client, round_, consultant):
     client.force_login(consultant)
-    response = client.post(url(round_, "notes/"), {"text": "Quel est l'enjeu ?"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url(round_, "notes/"), {"text": "Quel est l'enjeu ?"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="codev-note-form"' in html and 'id="codev-board"' in html
@@ -129,13 +132,15 @@ def test_a_bad_note_shows_a_located_error_and_saves_nothing(client, round_, cons
 def test_controls_move_the_round_once_per_step(client, round_, animateur):
     client.force_login(animateur)
     assert client.post(url(round_, "pilotage/start/"), {"expected_step": 0}).status_code == 302
-    response = client.post(url(round_, "pilotage/next/"), {"expected_step": 0},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url(round_, "pilotage/next/"), {"expected_step": 0}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert 'id="codev-stage"' in response.content.decode()
     # A second click made on step 1 does not skip step 2.
-    response = client.post(url(round_, "pilotage/next/"), {"expected_step": 0},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url(round_, "pilotage/next/"), {"expected_step": 0}, HTTP_HX_REQUEST="true"
+    )
     assert 'role="alert"' in response.content.decode()
     assert Round.objects.get(pk=round_.pk).step_index == 1
     assert client.post(url(round_, "pilotage/dance/"), {}).status_code == 404
@@ -155,26 +160,36 @@ def test_the_timeboxes_form_refuses_out_of_range_minutes(client, round_, animate
 
 
 def plan_data(rows: list[tuple[str, str]]) -> dict[str, str]:
-    data = {"actions-TOTAL_FORMS": str(len(rows)), "actions-INITIAL_FORMS": "0",
-            "actions-MIN_NUM_FORMS": "0", "actions-MAX_NUM_FORMS": "20"}
+    data = {
+        "actions-TOTAL_FORMS": str(len(rows)),
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "20",
+    }
     for i, (title, due) in enumerate(rows):
         data[f"actions-{i}-title"] = title
         data[f"actions-{i}-due"] = due
     return data
 
 
-def test_the_client_saves_an_action_plan_seen_in_my_plans(client, round_, participant,
-                                                         django_assert_max_num_queries):
+def test_the_client_saves_an_action_plan_seen_in_my_plans(
+    client, round_, participant, django_assert_max_num_queries
+):
     round_ = at_step(round_, 4)
     client.force_login(participant)
     html = client.get(url(round_)).content.decode()
     assert 'name="actions-TOTAL_FORMS"' in html
     day = services.session_day(round_.session)
-    response = client.post(url(round_, "plan-d-action/"), plan_data([
-        ("Rencontrer la CCI", (day + datetime.timedelta(days=7)).isoformat()),
-        ("", ""),
-        ("Réunir les associations", (day + datetime.timedelta(days=30)).isoformat()),
-    ]))
+    response = client.post(
+        url(round_, "plan-d-action/"),
+        plan_data(
+            [
+                ("Rencontrer la CCI", (day + datetime.timedelta(days=7)).isoformat()),
+                ("", ""),
+                ("Réunir les associations", (day + datetime.timedelta(days=30)).isoformat()),
+            ]
+        ),
+    )
     assert response.status_code == 302
     assert ActionItem.objects.count() == 2
     with django_assert_max_num_queries(4):
@@ -182,8 +197,9 @@ def test_the_client_saves_an_action_plan_seen_in_my_plans(client, round_, partic
     html = response.content.decode()
     assert "Rencontrer la CCI" in html and round_.session.title in html
     item = ActionItem.objects.get(title="Rencontrer la CCI")
-    response = client.post(f"/parcours/codev/actions/{item.pk}/fait/", {"done": "1"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/parcours/codev/actions/{item.pk}/fait/", {"done": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.done and item.done_at is not None
@@ -193,20 +209,30 @@ def test_a_bad_action_plan_shows_located_errors_and_saves_nothing(client, round_
     round_ = at_step(round_, 4)
     client.force_login(participant)
     day = services.session_day(round_.session)
-    response = client.post(url(round_, "plan-d-action/"), plan_data([
-        ("", (day + datetime.timedelta(days=7)).isoformat()),
-        ("Trop tôt", (day - datetime.timedelta(days=1)).isoformat()),
-        ("Date illisible", "demain"),
-    ]))
+    response = client.post(
+        url(round_, "plan-d-action/"),
+        plan_data(
+            [
+                ("", (day + datetime.timedelta(days=7)).isoformat()),
+                ("Trop tôt", (day - datetime.timedelta(days=1)).isoformat()),
+                ("Date illisible", "demain"),
+            ]
+        ),
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="error-summary"' in html
     assert 'href="#id_actions-2-due"' in html
     assert not ActionItem.objects.exists()
-    response = client.post(url(round_, "plan-d-action/"), plan_data([
-        ("", (day + datetime.timedelta(days=7)).isoformat()),
-        ("Trop tôt", (day - datetime.timedelta(days=1)).isoformat()),
-    ]))
+    response = client.post(
+        url(round_, "plan-d-action/"),
+        plan_data(
+            [
+                ("", (day + datetime.timedelta(days=7)).isoformat()),
+                ("Trop tôt", (day - datetime.timedelta(days=1)).isoformat()),
+            ]
+        ),
+    )
     html = response.content.decode()
     assert 'href="#id_actions-0-title"' in html and 'href="#id_actions-1-due"' in html
     assert not ActionItem.objects.exists()
@@ -214,9 +240,9 @@ def test_a_bad_action_plan_shows_located_errors_and_saves_nothing(client, round_
 
 def test_no_one_ticks_someone_else_s_action(client, round_, participant, consultant):
     round_ = at_step(round_, 4)
-    services.action_plan_save(round=round_, items=[
-        services.ActionInput("A", services.session_day(round_.session))
-    ])
+    services.action_plan_save(
+        round=round_, items=[services.ActionInput("A", services.session_day(round_.session))]
+    )
     item = ActionItem.objects.get()
     client.force_login(consultant)
     assert client.post(f"/parcours/codev/actions/{item.pk}/fait/", {"done": "1"}).status_code == 404
@@ -229,8 +255,12 @@ def test_learnings_are_saved_and_shown_at_the_end(client, round_, consultant):
     client.force_login(consultant)
     assert client.post(url(round_, "apprentissages/"), {"text": " "}).status_code == 200
     assert not Learning.objects.exists()
-    assert client.post(url(round_, "apprentissages/"),
-                       {"text": "Poser des questions ouvertes"}).status_code == 302
+    assert (
+        client.post(
+            url(round_, "apprentissages/"), {"text": "Poser des questions ouvertes"}
+        ).status_code
+        == 302
+    )
     services.round_next_step(round=round_)
     html = client.get(url(round_)).content.decode()
     assert "Poser des questions ouvertes" in html
@@ -260,8 +290,9 @@ def test_the_session_panel_lists_rounds_and_offers_the_form_to_animateurs(
 
     template = Template("{% load codev_tags %}{% codev_session_panel session %}")
     with django_assert_max_num_queries(2):
-        html = template.render(Context({"session": codev_session, "user": animateur,
-                                        "csrf_token": "t"}))
+        html = template.render(
+            Context({"session": codev_session, "user": animateur, "csrf_token": "t"})
+        )
     assert f"/parcours/codev/tours/{round_.pk}/" in html
     assert "nouveau-tour" in html and str(participant) in html
     with django_assert_max_num_queries(2):
@@ -269,9 +300,12 @@ def test_the_session_panel_lists_rounds_and_offers_the_form_to_animateurs(
     assert f"/parcours/codev/tours/{round_.pk}/" in html and "nouveau-tour" not in html
     webinar = codev_session.cohort.sessions.filter(kind_id="webinaire").first()
     with django_assert_max_num_queries(0):
-        assert Template("{% load codev_tags %}{% codev_session_panel session %}").render(
-            Context({"session": webinar, "user": animateur})
-        ).strip() == ""
+        assert (
+            Template("{% load codev_tags %}{% codev_session_panel session %}")
+            .render(Context({"session": webinar, "user": animateur}))
+            .strip()
+            == ""
+        )
 
 
 def test_a_left_member_loses_the_round(client, round_, cohort, password):

@@ -31,12 +31,13 @@ class Command(BaseCommand):
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, stop)
         while True:
-            close_old_connections()
             jobs = scheduler_tick(now=timezone.now())
             if jobs:
                 self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued: {', '.join(jobs)}")
             if once:
                 return
+            # Between ticks, like between requests: no connection kept past its age or broken.
+            close_old_connections()
             # Sleep to the next minute, waking often enough to stop promptly.
             deadline = time.monotonic() + TICK - time.time() % TICK
             while not stopping and time.monotonic() < deadline:

@@ -261,3 +261,15 @@ def test_the_digest_is_in_french(participant, cohort):
     assert message.subject == "[Alliances] Vos notifications du jour (1)"
     assert "Mention" in message.body
     assert "Toutes vos notifications" in message.body
+
+
+def test_the_data_export_holds_ones_notifications_and_preference(participant, outsider):
+    from alliances.accounts.gdpr import user_export
+
+    digest_preference_set(user=participant, frequency="weekly")
+    _notify([participant], title="À moi")
+    _notify([outsider], title="Pas à moi")
+
+    data = user_export(participant)["notifications"]
+    assert data["email_frequency"] == "weekly"
+    assert [n["title"] for n in data["notifications"]] == ["À moi"]

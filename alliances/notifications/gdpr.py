@@ -1,0 +1,30 @@
+"""The notifications' part of a person's data export (see accounts.gdpr): their
+notifications and their e-mail preference."""
+
+from typing import Any
+
+from .models import Notification
+from .services import digest_frequency_of
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def gdpr_export(user) -> dict[str, Any]:
+    notifications = Notification.objects.for_user(user).select_related("cohort")
+    return {
+        "email_frequency": digest_frequency_of(user),
+        "notifications": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "url": n.url,
+                "cohort": n.cohort.name if n.cohort else None,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+                "emailed_at": _iso(n.emailed_at),
+            }
+            for n in notifications.order_by("created_at", "pk")
+        ],
+    }

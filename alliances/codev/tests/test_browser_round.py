@@ -6,8 +6,12 @@ found again in "mes plans d'action", and both name their learnings.
 """
 
 import datetime
+import re
 
 import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from alliances.codev import services
 from alliances.codev.models import ActionItem, Learning, Note, Round
@@ -32,10 +36,12 @@ def second_page(browser, live_server):
 
 
 def click_control(page, control: str, step_after: int) -> None:
+    """Press a facilitator's button from the keyboard; focus stays on the button's place."""
     button = page.locator(f"#codev-{control}")
     button.focus()
     page.keyboard.press("Enter")
     page.locator(f"#codev-clock[data-step='{step_after}']").wait_for()
+    expect(page.locator("#codev-clock :focus")).to_have_count(1)
 
 
 def post_note(page, text: str) -> None:
@@ -77,6 +83,9 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     for step in (1, 2, 3):
         click_control(facilitator, "next", step)
         client.locator(f"#codev-clock[data-step='{step}']").wait_for()
+        # The step change is announced once to screen readers, in both browsers.
+        for screen in (client, facilitator):
+            expect(screen.locator("#codev-announce")).to_contain_text(str(step + 1))
         post_note(facilitator, f"Question de l'animateur à l'étape {step + 1}")
         client.locator("#codev-board").get_by_text(
             f"Question de l'animateur à l'étape {step + 1}"
@@ -142,3 +151,28 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
         animateur.email,
         participant.email,
     }
+
+
+def test_the_countdown_ticks_and_announces_the_end_of_the_time_box(
+    page, phone_page, round_, participant, password
+):
+    # A one-minute first step, started 58 seconds ago: two seconds are left at opening.
+    services.round_timeboxes_update(round=round_, timeboxes=round_.timeboxes | {"expose": 1})
+    with time_machine.travel(timezone.now() - datetime.timedelta(seconds=58), tick=True):
+        services.round_start(round=round_)
+    login(page, email=participant.email, password=password)
+    page.goto(f"/parcours/codev/tours/{round_.pk}/")
+    timer = page.locator("#codev-timer")
+    assert timer.get_attribute("role") == "timer"
+    first = timer.inner_text()
+    assert first.startswith("00:0")
+    expect(timer).to_have_text(re.compile("^\u2212"))
+    page.locator(".codev-over-badge").wait_for()
+    message = timer.get_attribute("data-over-message")
+    expect(page.locator("#codev-announce")).to_have_text(message)
+    assert_accessible(page)
+
+    login(phone_page, email=participant.email, password=password)
+    phone_page.goto(f"/parcours/codev/tours/{round_.pk}/")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(phone_page)

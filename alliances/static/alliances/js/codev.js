@@ -13,6 +13,7 @@
   var lastStep = null;
   var wasOver = null;
   var pendingFocus = null;
+  var focusInClock = false;
   var draft = null;
   var openDetails = new Set();
 
@@ -87,6 +88,7 @@
     var active = document.activeElement;
     if (active && active.id && target.contains(active)) {
       pendingFocus = active.id;
+      focusInClock = target.id === "codev-clock";
     }
     var text = document.getElementById("codev-note-text");
     if (target.id === "codev-stage" && text && target.contains(text)) {
@@ -111,10 +113,17 @@
     if (pendingFocus) {
       var element = document.getElementById(pendingFocus);
       var active = document.activeElement;
+      if (!element && focusInClock) {
+        // The pressed button is gone (pause became resume, the last step ended):
+        // the first control takes the focus, or the step's title.
+        element = document.querySelector("#codev-clock .codev-controls button") ||
+          document.getElementById("codev-step-title");
+      }
       if (element && (!active || active === document.body)) {
         element.focus({ preventScroll: true });
       }
       pendingFocus = null;
+      focusInClock = false;
     }
     clockChanged();
   }

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,7 @@ from .models import (
     Programme,
     Registration,
     Session,
+    SessionMaterial,
     SessionMode,
     StepCategory,
     StepKind,
@@ -54,8 +56,18 @@ from .models import (
 
 PARIS = ZoneInfo("Europe/Paris")
 SESSION_FIELDS = {
-    "phase", "kind", "title", "mode", "place", "link", "start", "end", "agenda", "capacity",
-    "replay_url", "speakers_text",
+    "phase",
+    "kind",
+    "title",
+    "mode",
+    "place",
+    "link",
+    "start",
+    "end",
+    "agenda",
+    "capacity",
+    "replay_url",
+    "speakers_text",
 }
 
 
@@ -110,9 +122,8 @@ def cohort_create_from_programme(
             position=template.position,
             name=template.name,
             start=start + datetime.timedelta(days=template.start_offset_days),
-            end=start + datetime.timedelta(
-                days=template.start_offset_days + template.duration_days - 1
-            ),
+            end=start
+            + datetime.timedelta(days=template.start_offset_days + template.duration_days - 1),
         )
         phase.full_clean()
         phase.save()
@@ -164,7 +175,10 @@ def pilot_territory_add(
     if departement is None and commune is not None:
         departement = commune.departement
     territory = PilotTerritory(
-        cohort=cohort, name=name, commune=commune, departement=departement,
+        cohort=cohort,
+        name=name,
+        commune=commune,
+        departement=departement,
         organisation=organisation,
     )
     territory.full_clean()
@@ -213,9 +227,10 @@ def _session_check(session: Session) -> None:
     if isinstance(start, datetime.datetime) and isinstance(end, datetime.datetime):
         if end <= start:
             errors.setdefault("end", []).append(_("The end must come after the start."))
-        outside = _("The session must take place within the cohort, from %(start)s to "
-                    "%(end)s.") % {"start": date_format(cohort.start),
-                                   "end": date_format(cohort.end)}
+        outside = _("The session must take place within the cohort, from %(start)s to %(end)s.") % {
+            "start": date_format(cohort.start),
+            "end": date_format(cohort.end),
+        }
         if timezone.localdate(start, PARIS) < cohort.start:
             errors.setdefault("start", []).append(outside)
         if timezone.localdate(end, PARIS) > cohort.end:
@@ -261,8 +276,17 @@ def session_create(
     speakers_text: str = "",
 ) -> Session:
     session = Session(
-        cohort=cohort, title=title, start=start, end=end, mode=mode, place=place, link=link,
-        agenda=agenda, capacity=capacity, phase=phase, replay_url=replay_url,
+        cohort=cohort,
+        title=title,
+        start=start,
+        end=end,
+        mode=mode,
+        place=place,
+        link=link,
+        agenda=agenda,
+        capacity=capacity,
+        phase=phase,
+        replay_url=replay_url,
         speakers_text=speakers_text,
     )
     if isinstance(kind, StepKind):
@@ -340,9 +364,7 @@ def attendance_record(
     ) | set(session.registrations.values_list("user_id", flat=True))
     present = set(present_user_ids)
     strangers = present - set(
-        CohortMember.objects.filter(cohort_id=session.cohort_id).values_list(
-            "user_id", flat=True
-        )
+        CohortMember.objects.filter(cohort_id=session.cohort_id).values_list("user_id", flat=True)
     )
     if strangers:
         raise ValidationError(_("Only the members of the cohort can be marked present."))
@@ -375,16 +397,13 @@ def feedback_give(*, session: Session, user: User, rating: int, comment: str = "
 
 
 @transaction.atomic
-def submission_save(
-    *, assignment: Assignment, user: User, text: str, submit: bool
-) -> Submission:
+def submission_save(*, assignment: Assignment, user: User, text: str, submit: bool) -> Submission:
     """Save a participant's work as a draft, or hand it in (`submit`)."""
     if _member_role(assignment.cohort_id, user) != CohortRole.PARTICIPANT:
         raise ValidationError(_("Only the participants of the cohort hand in work."))
-    submission = (
-        Submission.objects.select_for_update().filter(assignment=assignment, user=user).first()
-        or Submission(assignment=assignment, user=user)
-    )
+    submission = Submission.objects.select_for_update().filter(
+        assignment=assignment, user=user
+    ).first() or Submission(assignment=assignment, user=user)
     if submission.status == SubmissionStatus.VALIDE:
         raise ValidationError(_("This work has been approved and can no longer change."))
     if submit and not text.strip():
@@ -399,9 +418,7 @@ def submission_save(
 
 
 @transaction.atomic
-def submission_review(
-    *, submission: Submission, feedback: str, approve: bool
-) -> Submission:
+def submission_review(*, submission: Submission, feedback: str, approve: bool) -> Submission:
     """The animateur's feedback on handed-in work; `approve` validates it."""
     if submission.status == SubmissionStatus.A_FAIRE:
         raise ValidationError(_("This work has not been handed in yet."))
@@ -473,8 +490,13 @@ def cohort_invite(
     expires_at = timezone.now() + datetime.timedelta(days=INVITATION_DAYS)
     invitations = Invitation.objects.bulk_create(
         Invitation(
-            cohort=cohort, email=address, role=role, pilot_territory=pilot_territory,
-            token=secrets.token_urlsafe(32), invited_by=invited_by, expires_at=expires_at,
+            cohort=cohort,
+            email=address,
+            role=role,
+            pilot_territory=pilot_territory,
+            token=secrets.token_urlsafe(32),
+            invited_by=invited_by,
+            expires_at=expires_at,
         )
         for address in addresses
         if address not in members
@@ -521,7 +543,9 @@ def invitation_accept(*, token: str, user: User) -> CohortMember:
     member = CohortMember.objects.filter(cohort=invitation.cohort, user=user).first()
     if member is None:
         member = cohort_member_add(
-            cohort=invitation.cohort, user=user, role=invitation.role,
+            cohort=invitation.cohort,
+            user=user,
+            role=invitation.role,
             pilot_territory=invitation.pilot_territory,
         )
     invitation.accepted_at = timezone.now()
@@ -546,9 +570,7 @@ def calendar_token_get_or_create(*, user: User, cohort: Cohort | None = None) ->
     found = CalendarToken.objects.active().filter(user=user, cohort=cohort).first()
     if found is not None:
         return found
-    return CalendarToken.objects.create(
-        user=user, cohort=cohort, token=secrets.token_urlsafe(32)
-    )
+    return CalendarToken.objects.create(user=user, cohort=cohort, token=secrets.token_urlsafe(32))
 
 
 @transaction.atomic
@@ -559,6 +581,37 @@ def calendar_token_rotate(*, user: User, cohort: Cohort | None = None) -> Calend
     CalendarToken.objects.active().filter(user=user, cohort=cohort).update(
         revoked_at=timezone.now()
     )
-    return CalendarToken.objects.create(
-        user=user, cohort=cohort, token=secrets.token_urlsafe(32)
-    )
+    return CalendarToken.objects.create(user=user, cohort=cohort, token=secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def session_material_add(
+    *,
+    session: Session,
+    title: str,
+    file: UploadedFile | None = None,
+    url: str = "",
+    added_by: User | None,
+) -> SessionMaterial:
+    """A support of the session: an uploaded file or a link, exactly one of them.
+
+    The file's kind and size are checked by the form (`validate_upload`) before this.
+    """
+    if (file is None) == (not url):
+        raise ValidationError(_("Give either a file or a link, not both."))
+    material = SessionMaterial(session=session, title=title, url=url, added_by=added_by)
+    if file is not None:
+        material.file = file  # type: ignore[assignment]
+    material.full_clean(exclude=["file"] if file is not None else None)
+    material.save()
+    return material
+
+
+@transaction.atomic
+def session_material_remove(*, material: SessionMaterial) -> None:
+    """Remove a support; its file is deleted from storage once the transaction commits."""
+    stored = material.file.name if material.file else ""
+    storage = material.file.storage
+    material.delete()
+    if stored:
+        transaction.on_commit(partial(storage.delete, stored))

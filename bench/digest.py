@@ -155,6 +155,7 @@ TITLES = [
     "Rappel : « Atelier {topic} » demain à 09:30",
     "Nouvelle séance de co-développement : {topic}",
 ]
+COHORT_PREFIX = "Promotion du banc d'essai "
 KINDS = ["reply", "mention", "thread", "reminder_session", "codev"]
 NAMES = ["Ana", "Bruno", "Chloé", "David", "Émilie", "Farid", "Gaëlle", "Hugo", "Inès"]
 TOPICS = ["Budget", "Calendrier", "Diagnostic partagé", "Gouvernance", "Mobilité",
@@ -171,7 +172,7 @@ def run(n_people: int, per_person: int) -> dict:
     from django.utils import timezone
 
     from alliances.accounts.models import User
-    from alliances.journeys.models import Programme
+    from alliances.journeys.models import Cohort, Programme
     from alliances.journeys.services import cohort_create_from_programme
     from alliances.notifications.models import Notification
     from alliances.notifications.services import digest_send
@@ -180,10 +181,13 @@ def run(n_people: int, per_person: int) -> dict:
     rng = random.Random(2026)
     started = time.perf_counter()
     with transaction.atomic():
+        # A database given with --database-url is reused: what an earlier run made goes.
+        User.objects.filter(email__endswith="@bench.example").delete()
+        Cohort.objects.filter(name__startswith=COHORT_PREFIX).delete()
         programme = Programme.objects.first()
         cohorts = [
             cohort_create_from_programme(
-                programme=programme, name=f"Promotion {n}", start=date(2027, 1, 4),
+                programme=programme, name=f"{COHORT_PREFIX}{n}", start=date(2027, 1, 4),
                 created_by=None,
             )
             for n in range(1, 9)

@@ -18,11 +18,25 @@ class RoundCreateForm(forms.Form):
         help_text=_("A few words the group will see at the top of the round."),
     )
 
-    def __init__(self, *args, participants=(), **kwargs) -> None:
+    consultants = forms.TypedMultipleChoiceField(
+        label=_("Consultants"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "None ticked: those marked present, else those registered, else every participant."
+        ),
+    )
+
+    def __init__(self, *args, participants=(), peers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client"].choices = [("", _("Choose a participant"))] + [
             (user.pk, str(user)) for user in participants
         ]
+        if peers:
+            self.fields["consultants"].choices = [(user.pk, str(user)) for user in peers]
+        else:
+            del self.fields["consultants"]
 
 
 class ActionForm(forms.Form):

@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
-from alliances.journeys.models import CohortMember, CohortRole, Registration, Session
+from alliances.journeys.models import (
+    Attendance,
+    CohortMember,
+    CohortRole,
+    Registration,
+    Session,
+)
 from alliances.lib import codev
 
 from .models import (
@@ -75,8 +81,8 @@ def round_create(
 ) -> Round:
     """A new round of a co-development session, not started yet.
 
-    Consultants default to the session's registered participants, or the cohort's
-    participants when nobody registered, the client excepted.
+    Consultants default to the others present (attendance taken), else those registered,
+    else every participant of the cohort; the client is never a consultant.
     """
     # Locking the session numbers concurrent rounds one after the other.
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -96,16 +102,7 @@ def round_create(
     boxes = codev.default_timeboxes() if timeboxes is None else timeboxes
     errors.update(timebox_errors(boxes))
     if consultants is None:
-        registered = set(
-            Registration.objects.filter(session=session).values_list("user_id", flat=True)
-        )
-        consultant_ids = [
-            user_id
-            for user_id, role in roles.items()
-            if role == CohortRole.PARTICIPANT
-            and user_id != client.pk
-            and (not registered or user_id in registered)
-        ]
+        consultant_ids = _default_consultants(session, roles, client)
     else:
         consultant_ids = [user.pk for user in consultants if user.pk != client.pk]
         if any(
@@ -128,6 +125,22 @@ def round_create(
     )
     round.consultants.set(sorted(consultant_ids))
     return round
+
+
+def _default_consultants(session: Session, roles: dict[int, str], client: User) -> list[int]:
+    peers = {CohortRole.PARTICIPANT, CohortRole.INTERVENANT}
+    for people in (
+        Attendance.objects.filter(session=session, present=True),
+        Registration.objects.filter(session=session),
+    ):
+        ids = [
+            pk
+            for pk in people.values_list("user_id", flat=True)
+            if roles.get(pk) in peers and pk != client.pk
+        ]
+        if ids:
+            return ids
+    return [pk for pk, role in roles.items() if role == CohortRole.PARTICIPANT and pk != client.pk]
 
 
 def timebox_errors(timeboxes: dict) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -354,21 +355,26 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not user.has_perm("codev.add_round", session):
         raise PermissionDenied
-    participants = list(
+    peers = list(
         User.objects.filter(
             cohort_memberships__cohort_id=session.cohort_id,
-            cohort_memberships__role=CohortRole.PARTICIPANT,
-        ).order_by("display_name", "pk")
+            cohort_memberships__role__in=[CohortRole.PARTICIPANT, CohortRole.INTERVENANT],
+        )
+        .annotate(cohort_role=F("cohort_memberships__role"))
+        .order_by("display_name", "pk")
     )
-    form = RoundCreateForm(request.POST or None, participants=participants)
+    participants = [p for p in peers if p.cohort_role == CohortRole.PARTICIPANT]
+    form = RoundCreateForm(request.POST or None, participants=participants, peers=peers)
     if request.method == "POST" and form.is_valid():
         client = next(p for p in participants if p.pk == form.cleaned_data["client"])
+        chosen = set(form.cleaned_data.get("consultants") or [])
         try:
             round = services.round_create(
                 session=session,
                 client=client,
                 facilitator=user,
                 problem=form.cleaned_data["problem"],
+                consultants=[p for p in peers if p.pk in chosen] if chosen else None,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

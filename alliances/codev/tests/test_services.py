@@ -261,3 +261,30 @@ def test_the_countdown_follows_the_frozen_clock(round_):
         assert codev.is_over_time(round_.state, timezone.now())
         round_ = services.round_next_step(round=round_)
         assert codev.remaining_seconds(round_.state, timezone.now()) == 15 * 60
+
+
+def test_consultants_default_to_those_present_then_registered(
+    codev_session, participant, consultant, intervenant, animateur, password
+):
+    from alliances.accounts.services import user_create
+    from alliances.journeys.models import CohortRole
+    from alliances.journeys.services import (
+        attendance_record,
+        cohort_member_add,
+        session_register,
+    )
+
+    third = user_create(email="third@example.org", password=password)
+    cohort_member_add(cohort=codev_session.cohort, user=third, role=CohortRole.PARTICIPANT)
+    session_register(session=codev_session, user=consultant)
+    session_register(session=codev_session, user=intervenant)
+    registered = services.round_create(
+        session=codev_session, client=participant, facilitator=animateur
+    )
+    assert set(registered.consultants.all()) == {consultant, intervenant}
+    with time_machine.travel(codev_session.start + datetime.timedelta(hours=1), tick=False):
+        attendance_record(session=codev_session, present_user_ids={third.pk}, recorded_by=animateur)
+        present = services.round_create(
+            session=codev_session, client=participant, facilitator=animateur
+        )
+    assert list(present.consultants.all()) == [third]

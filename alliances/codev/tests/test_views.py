@@ -317,3 +317,31 @@ def test_a_left_member_loses_the_round(client, round_, cohort, password):
     cohort_member_add(cohort=cohort, user=late, role=CohortRole.PARTICIPANT)
     assert client.get(url(round_)).status_code == 200
     assert re.search(r"Round 1|Tour 1", client.get(url(round_)).content.decode())
+
+
+def test_the_animateur_picks_the_consultants(
+    client, codev_session, animateur, participant, consultant, intervenant
+):
+    client.force_login(animateur)
+    create = f"/parcours/seances/{codev_session.pk}/codev/nouveau-tour/"
+    html = client.get(create).content.decode()
+    assert "<legend>" in html and str(intervenant) in html
+    client.post(create, {"client": str(participant.pk), "consultants": [str(intervenant.pk)]})
+    assert list(Round.objects.get().consultants.all()) == [intervenant]
+
+
+def test_the_data_export_holds_notes_plans_and_learnings(round_, participant):
+    from alliances.accounts.gdpr import user_export
+
+    round_ = at_step(round_, 5)
+    services.note_add(round=round_, author=participant, text="Ma note")
+    services.action_plan_save(
+        round=round_,
+        items=[services.ActionInput("Mon action", services.session_day(round_.session))],
+    )
+    services.learning_save(round=round_, user=participant, text="Mon apprentissage")
+    data = user_export(participant)["codev"]
+    assert data["notes"][0]["text"] == "Ma note"
+    assert data["action_plan"][0]["action"] == "Mon action"
+    assert data["learnings"][0]["text"] == "Mon apprentissage"
+    assert data["rounds_as_client"][0]["problem"] == round_.problem

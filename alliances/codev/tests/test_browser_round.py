@@ -176,3 +176,28 @@ def test_the_countdown_ticks_and_announces_the_end_of_the_time_box(
     phone_page.goto(f"/parcours/codev/tours/{round_.pk}/")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(phone_page)
+
+
+def test_the_animateur_starts_a_round_from_the_session_page(
+    page, second_page, codev_session, animateur, participant, consultant, password
+):
+    login(page, email=animateur.email, password=password)
+    page.goto(f"/parcours/seances/{codev_session.pk}/")
+    panel = page.locator(".codev-panel")
+    panel.get_by_label("Client").select_option(str(participant.pk))
+    panel.locator("input[name=problem]").fill("Faire venir les entreprises")
+    assert_accessible(page)
+    with page.expect_navigation():
+        panel.locator("button[type=submit]").click()
+    round_ = Round.objects.get(session=codev_session)
+    assert page.url.endswith(f"/parcours/codev/tours/{round_.pk}/")
+    assert page.locator("h1").inner_text().endswith("Faire venir les entreprises")
+    assert list(round_.consultants.all()) == [consultant]
+    assert_accessible(page)
+
+    # The session page now lists the round for the client too.
+    login(second_page, email=participant.email, password=password)
+    second_page.goto(f"/parcours/seances/{codev_session.pk}/")
+    with second_page.expect_navigation():
+        second_page.locator(".codev-panel").get_by_role("link").first.click()
+    assert second_page.url.endswith(f"/parcours/codev/tours/{round_.pk}/")

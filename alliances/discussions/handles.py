@@ -30,7 +30,8 @@ def handles_of(members: Iterable[CohortMember]) -> dict[str, CohortMember]:
         result[handle] = member
     # Closed accounts keep their place in the numbering, but nobody can mention them.
     return {
-        handle: member for handle, member in result.items()
+        handle: member
+        for handle, member in result.items()
         if member.user.is_active and member.user.deleted_at is None
     }
 

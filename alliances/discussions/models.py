@@ -37,12 +37,19 @@ class Thread(models.Model):
     )
     # Null: a thread of the whole cohort.
     pilot_territory = models.ForeignKey(
-        PilotTerritory, on_delete=models.CASCADE, null=True, blank=True, related_name="threads",
+        PilotTerritory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="threads",
         verbose_name=_("pilot territory"),
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX_CHARS)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created at"))
@@ -72,7 +79,10 @@ class Post(models.Model):
         Thread, on_delete=models.CASCADE, related_name="posts", verbose_name=_("thread")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     body = models.TextField(_("message"), max_length=BODY_MAX_CHARS)
@@ -82,8 +92,12 @@ class Post(models.Model):
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("hidden by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
     hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
@@ -129,7 +143,9 @@ class Follow(models.Model):
         Thread, on_delete=models.CASCADE, related_name="follows", verbose_name=_("thread")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_follows",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="thread_follows",
         verbose_name=_("user"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -74,7 +74,9 @@ def viewer_of(user, cohort_id: int) -> Viewer:
     )
     role, territory_id = row if row else (None, None)
     return Viewer(
-        user_id=user.pk, admin=bool(user.is_platform_admin), role=role,
+        user_id=user.pk,
+        admin=bool(user.is_platform_admin),
+        role=role,
         territory_id=territory_id,
     )
 

@@ -53,8 +53,10 @@ def _clean_title(title: str) -> str:
         raise ValidationError({"title": _("Give the discussion a title.")})
     if len(title) > TITLE_MAX_CHARS:
         raise ValidationError(
-            {"title": _("The title is too long (%(max)d characters at most).")
-             % {"max": TITLE_MAX_CHARS}}
+            {
+                "title": _("The title is too long (%(max)d characters at most).")
+                % {"max": TITLE_MAX_CHARS}
+            }
         )
     return title
 
@@ -65,8 +67,10 @@ def _clean_body(body: str) -> str:
         raise ValidationError({"body": _("The message is empty.")})
     if len(body) > BODY_MAX_CHARS:
         raise ValidationError(
-            {"body": _("The message is too long (%(max)d characters at most).")
-             % {"max": BODY_MAX_CHARS}}
+            {
+                "body": _("The message is too long (%(max)d characters at most).")
+                % {"max": BODY_MAX_CHARS}
+            }
         )
     return body
 
@@ -74,8 +78,10 @@ def _clean_body(body: str) -> str:
 def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationError(
-            {"attachments": _("%(max)d attached files at most per message.")
-             % {"max": MAX_ATTACHMENTS}}
+            {
+                "attachments": _("%(max)d attached files at most per message.")
+                % {"max": MAX_ATTACHMENTS}
+            }
         )
 
 
@@ -90,9 +96,11 @@ def _check_territory(cohort: Cohort, territory: PilotTerritory | None) -> None:
 
 def post_url(post: Post) -> str:
     """The thread's page that shows `post`, anchored on it."""
-    before = Post.objects.filter(thread_id=post.thread_id, created_at__lte=post.created_at).exclude(
-        created_at=post.created_at, pk__gt=post.pk
-    ).count()
+    before = (
+        Post.objects.filter(thread_id=post.thread_id, created_at__lte=post.created_at)
+        .exclude(created_at=post.created_at, pk__gt=post.pk)
+        .count()
+    )
     page = (max(before, 1) - 1) // POSTS_PER_PAGE + 1
     url = reverse("discussions:thread", args=[post.thread_id])
     return f"{url}{f'?page={page}' if page > 1 else ''}#post-{post.pk}"
@@ -124,7 +132,10 @@ def _notify_post(
     with translation.override(settings.LANGUAGE_CODE):
         if mentioned:
             notify(
-                recipients=mentioned, kind="mention", actor=actor, cohort=thread.cohort,
+                recipients=mentioned,
+                kind="mention",
+                actor=actor,
+                cohort=thread.cohort,
                 url=url,
                 title=_("%(name)s mentioned you in “%(title)s”") % {"name": name, "title": title},
             )
@@ -137,7 +148,11 @@ def _notify_post(
                 if member.user_id not in mentioned_ids
             ]
             notify(
-                recipients=animateurs, kind="thread", actor=actor, cohort=thread.cohort, url=url,
+                recipients=animateurs,
+                kind="thread",
+                actor=actor,
+                cohort=thread.cohort,
+                url=url,
                 title=_("%(name)s started a discussion: “%(title)s”")
                 % {"name": name, "title": title},
             )
@@ -148,7 +163,11 @@ def _notify_post(
                 if follow.user_id not in mentioned_ids
             ]
             notify(
-                recipients=followers, kind="reply", actor=actor, cohort=thread.cohort, url=url,
+                recipients=followers,
+                kind="reply",
+                actor=actor,
+                cohort=thread.cohort,
+                url=url,
                 title=_("%(name)s replied in “%(title)s”") % {"name": name, "title": title},
             )
 
@@ -174,7 +193,11 @@ def _store_attachments(post: Post, attachments: Sequence[UploadedFile]) -> None:
 
 
 def _add_post(
-    *, thread: Thread, author: User, body: str, attachments: Sequence[UploadedFile],
+    *,
+    thread: Thread,
+    author: User,
+    body: str,
+    attachments: Sequence[UploadedFile],
     now: datetime.datetime,
 ) -> Post:
     post = Post.objects.create(
@@ -202,8 +225,11 @@ def thread_create(
     if not viewer_of(author, cohort.pk).writes_in(territory_id):
         raise PermissionDenied
     errors: dict[str, list] = {}
-    for check, args in ((_clean_title, (title,)), (_clean_body, (body,)),
-                        (_check_attachments, (attachments,))):
+    for check, args in (
+        (_clean_title, (title,)),
+        (_clean_body, (body,)),
+        (_check_attachments, (attachments,)),
+    ):
         try:
             check(*args)
         except ValidationError as error:
@@ -213,8 +239,12 @@ def thread_create(
         raise ValidationError(errors)
     now = timezone.now()
     thread = Thread.objects.create(
-        cohort=cohort, pilot_territory=pilot_territory, title=_clean_title(title), author=author,
-        created_at=now, last_post_at=now,
+        cohort=cohort,
+        pilot_territory=pilot_territory,
+        title=_clean_title(title),
+        author=author,
+        created_at=now,
+        last_post_at=now,
     )
     body = _clean_body(body)
     post = _add_post(thread=thread, author=author, body=body, attachments=attachments, now=now)
@@ -284,7 +314,10 @@ def post_edit(*, post: Post, user: User, body: str) -> Post:
     if new:
         with translation.override(settings.LANGUAGE_CODE):
             notify(
-                recipients=new, kind="mention", actor=user, cohort=thread.cohort,
+                recipients=new,
+                kind="mention",
+                actor=user,
+                cohort=thread.cohort,
                 url=post_url(post),
                 title=_("%(name)s mentioned you in “%(title)s”")
                 % {"name": str(user), "title": thread.title},
@@ -307,8 +340,10 @@ def post_hide(*, post: Post, by: User, reason: str) -> Post:
         raise ValidationError({"reason": _("Say why the message is hidden.")})
     if len(reason) > REASON_MAX_CHARS:
         raise ValidationError(
-            {"reason": _("The reason is too long (%(max)d characters at most).")
-             % {"max": REASON_MAX_CHARS}}
+            {
+                "reason": _("The reason is too long (%(max)d characters at most).")
+                % {"max": REASON_MAX_CHARS}
+            }
         )
     post.hidden_at = timezone.now()
     post.hidden_by = by
@@ -359,5 +394,7 @@ def thread_mark_read(*, thread: Thread, user: User) -> None:
     """Remember that `user` saw the thread as of now: one query, insert or update."""
     ThreadRead.objects.bulk_create(
         [ThreadRead(thread=thread, user=user, read_at=timezone.now())],
-        update_conflicts=True, unique_fields=["thread", "user"], update_fields=["read_at"],
+        update_conflicts=True,
+        unique_fields=["thread", "user"],
+        update_fields=["read_at"],
     )

@@ -121,8 +121,10 @@ class SmtpSink:
                         write(b"250-sink\r\n250 8BITMIME\r\n")
                     elif verb == b"DATA":
                         write(b"354 go on\r\n")
-                        while (data := self.rfile.readline()) and data != b".\r\n":
-                            pass
+                        # The client waits for our reply: nothing follows the final dot.
+                        data = b""
+                        while not data.endswith(b"\r\n.\r\n") and (more := self.rfile.read1()):
+                            data = data[-4:] + more
                         with sink.lock:
                             sink.messages += 1
                         write(b"250 queued\r\n")

@@ -175,10 +175,11 @@ def _subject(frequency: str, rows: list[dict]) -> str:
     return f"[Alliances] {subject}"
 
 
-def _groups(rows: list[dict]) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
+def _groups(
+    rows: list[dict], *, labels: dict[str, str], no_cohort: str
+) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
     """Group one person's notifications by cohort (those of no cohort last, the cohorts in
     alphabetical order), then kind, newest first within a kind."""
-    labels = _kind_labels()
     rows = sorted(
         rows,
         key=lambda r: (
@@ -186,7 +187,6 @@ def _groups(rows: list[dict]) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
             -r["created_at"].timestamp(),
         ),
     )
-    no_cohort = _("Across the platform")
     return [
         (
             cohort or no_cohort,
@@ -225,11 +225,14 @@ class _Layout:
         self.html = html.split(self.MARK, 1)
         self.frequency = frequency
         self.site = site
+        # Translated once: lazy labels cost as much to render as the rest of the list.
+        self.labels = _kind_labels()
+        self.no_cohort = _("Across the platform")
 
     def message(self, *, email: str, rows: list[dict]) -> EmailMultiAlternatives:
         text: list[str] = []
         html: list[str] = []
-        for cohort, kinds in _groups(rows):
+        for cohort, kinds in _groups(rows, labels=self.labels, no_cohort=self.no_cohort):
             text.append(f"\n== {cohort} ==\n")
             html.append(f"<h2>{escape(cohort)}</h2>\n")
             for label, items in kinds:

@@ -1,5 +1,7 @@
 """Forms of the co-development pages; the rules themselves are in services.py."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +32,13 @@ class RoundCreateForm(forms.Form):
 
     def __init__(self, *args, participants=(), peers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [("", _("Choose a participant"))] + [
-            (user.pk, str(user)) for user in participants
-        ]
+        cast(forms.ChoiceField, self.fields["client"]).choices = [
+            ("", _("Choose a participant"))
+        ] + [(user.pk, str(user)) for user in participants]
         if peers:
-            self.fields["consultants"].choices = [(user.pk, str(user)) for user in peers]
+            cast(forms.ChoiceField, self.fields["consultants"]).choices = [
+                (user.pk, str(user)) for user in peers
+            ]
         else:
             del self.fields["consultants"]
 

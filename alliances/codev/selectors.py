@@ -27,6 +27,7 @@ def action_items_for(user) -> QuerySet[ActionItem]:
 
 def round_with_role(pk: int, user) -> Round | None:
     """The round with its session, and `viewer_role`: the user's cohort role — one query."""
+    role: Subquery | Value
     if getattr(user, "is_authenticated", False):
         role = Subquery(
             CohortMember.objects.filter(cohort_id=OuterRef("session__cohort_id"), user=user).values(

@@ -385,17 +385,21 @@ def action_plan_save(*, round: Round, items: Sequence[ActionInput]) -> list[Acti
         raise ValidationError(errors)
     done = {item.title: item.done_at for item in ActionItem.objects.filter(round=locked, done=True)}
     ActionItem.objects.filter(round=locked).delete()
-    created = ActionItem.objects.bulk_create(
-        ActionItem(
-            round=locked,
-            position=index,
-            title=item.title.strip(),
-            due=item.due,
-            done=item.title.strip() in done,
-            done_at=done.get(item.title.strip()),
+    rows = []
+    for index, item in enumerate(items, start=1):
+        assert item.due is not None  # checked above
+        title = item.title.strip()
+        rows.append(
+            ActionItem(
+                round=locked,
+                position=index,
+                title=title,
+                due=item.due,
+                done=title in done,
+                done_at=done.get(title),
+            )
         )
-        for index, item in enumerate(items, start=1)
-    )
+    created = ActionItem.objects.bulk_create(rows)
     _bump(locked.pk)
     return created
 

@@ -51,6 +51,12 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    return user
+
+
 def _int(raw: str | None) -> int | None:
     try:
         return int(raw or "")
@@ -62,7 +68,7 @@ def _load(request: HttpRequest, pk: int) -> tuple[Round, RoundAccess]:
     round = round_with_role(pk, request.user)
     if round is None:
         raise Http404
-    access = round_access(request.user, round, role=round.viewer_role)
+    access = round_access(request.user, round, role=getattr(round, "viewer_role", None))
     if not access.see:
         raise Http404
     return round, access
@@ -92,7 +98,7 @@ def clock_context(round: Round, now: datetime.datetime) -> dict[str, Any]:
         return context
     remaining = codev.remaining_seconds(state, now)
     deadline = None
-    if codev.is_running(state):
+    if state.step_started_at is not None:
         deadline = state.step_started_at + datetime.timedelta(seconds=codev.step_seconds(state))
         deadline = deadline.replace(microsecond=0)
     name = step_name(step)
@@ -146,7 +152,7 @@ def stage_context(
         and round.step_index >= services.APPRENTISSAGES
         and "learning_form" not in forms
     ):
-        mine = Learning.objects.filter(round=round, user=request.user).first()
+        mine = Learning.objects.filter(round=round, user=_user(request)).first()
         context["learning_form"] = LearningForm(initial={"text": mine.text if mine else ""})
     return context
 
@@ -243,7 +249,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     raw = request.POST.get("text", "")
     try:
-        services.note_add(round=round, author=request.user, text=raw)
+        services.note_add(round=round, author=_user(request), text=raw)
     except ValidationError as exc:
         errors = exc.message_dict.get("text", exc.messages)
         if _is_htmx(request):
@@ -313,7 +319,7 @@ def learning_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = LearningForm(request.POST)
     if form.is_valid():
         try:
-            services.learning_save(round=round, user=request.user, text=form.cleaned_data["text"])
+            services.learning_save(round=round, user=_user(request), text=form.cleaned_data["text"])
         except ValidationError as exc:
             for error in exc.message_dict.get("text", exc.messages):
                 form.add_error("text", error)

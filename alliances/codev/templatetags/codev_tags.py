@@ -30,7 +30,7 @@ def codev_session_panel(context: template.Context, session: Any) -> dict[str, An
     Two queries: the cohort's members (the viewer's role and the possible clients), and
     the rounds with their clients. Other kinds of session show nothing and cost nothing.
     """
-    user = context.get("user")
+    user: Any = context.get("user")
     result: dict[str, Any] = {"session": session, "shown": False}
     if session.kind_id != CODEV_KIND or not getattr(user, "is_authenticated", False):
         return result

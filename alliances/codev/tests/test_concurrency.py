@@ -18,9 +18,9 @@ pytestmark = [
 ]
 
 
-def run_at_once(count: int, action) -> list[Exception]:
+def run_at_once(count: int, action) -> list[ValidationError]:
     barrier = threading.Barrier(count)
-    failures: list[Exception] = []
+    failures: list[ValidationError] = []
 
     def work(n: int) -> None:
         try:

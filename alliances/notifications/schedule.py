@@ -4,10 +4,14 @@ now, which jobs are due) and the tick the `alliances scheduler` loop calls every
 A job's slot is the latest moment it was meant to run at or before now: the top of the
 hour for the reminders, every 5 minutes for the immediate mails (a safety net behind the
 task `notify` enqueues), 07:00 Europe/Paris for the daily digest, Monday 07:00 for the
-weekly one. A job is due when its current slot is later than the last one it ran for (or
-it never ran). The last slot is stored in the database, so a restart neither skips a run
-(after a stop across 07:00 the digest goes out at restart) nor repeats one; after a long
-stop each job runs once, not once per missed slot.
+weekly one. A job is due when its current slot is later than the last one it ran for. The
+last slot is stored in the database, so a restart neither skips a run (after a stop across
+07:00 the digest goes out at restart) nor repeats one; after a long stop each job runs
+once, not once per missed slot.
+
+The very first start (no row yet) runs the reminders and the immediate mails at once, but
+only notes the digests' current slot: installing Alliances at 15:00 does not mail a
+"daily" digest then; the first one goes out at the next 07:00 (Monday 07:00 for weekly).
 """
 
 import datetime
@@ -63,27 +67,39 @@ def weekly_slot(now: datetime.datetime) -> datetime.datetime:
 class Job:
     name: str
     slot: Callable[[datetime.datetime], datetime.datetime]
+    run_on_first_start: bool = True
 
 
 JOBS: tuple[Job, ...] = (
     Job("reminders", hourly_slot),
     Job("immediate", five_minutes_slot),
-    Job("digest_daily", daily_slot),
-    Job("digest_weekly", weekly_slot),
+    Job("digest_daily", daily_slot, run_on_first_start=False),
+    Job("digest_weekly", weekly_slot, run_on_first_start=False),
 )
 
 
 def due_jobs(
     *, last_runs: Mapping[str, datetime.datetime | None], now: datetime.datetime
 ) -> list[tuple[str, datetime.datetime]]:
-    """The jobs due now, with the slot each would run for."""
+    """The jobs to run now, with the slot each runs for."""
     due = []
     for job in JOBS:
         slot = job.slot(now)
         last = last_runs.get(job.name)
-        if last is None or last < slot:
+        if (last is None and job.run_on_first_start) or (last is not None and last < slot):
             due.append((job.name, slot))
     return due
+
+
+def first_seen_jobs(
+    *, last_runs: Mapping[str, datetime.datetime | None], now: datetime.datetime
+) -> list[tuple[str, datetime.datetime]]:
+    """The jobs never seen that wait for their next slot: their current one is noted."""
+    return [
+        (job.name, job.slot(now))
+        for job in JOBS
+        if last_runs.get(job.name) is None and not job.run_on_first_start
+    ]
 
 
 def _enqueue(name: str) -> None:
@@ -108,6 +124,8 @@ def scheduler_tick(*, now: datetime.datetime) -> list[str]:
     The rows are locked: two schedulers by mistake still enqueue each run once.
     """
     runs = {run.job: run.last_slot for run in ScheduledRun.objects.select_for_update()}
+    for name, slot in first_seen_jobs(last_runs=runs, now=now):
+        ScheduledRun.objects.create(job=name, last_slot=slot, ran_at=now)
     due = due_jobs(last_runs=runs, now=now)
     for name, slot in due:
         ScheduledRun.objects.update_or_create(

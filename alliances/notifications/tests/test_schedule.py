@@ -16,6 +16,7 @@ from alliances.notifications.models import Notification, NotificationKind, Sched
 from alliances.notifications.schedule import (
     daily_slot,
     due_jobs,
+    first_seen_jobs,
     hourly_slot,
     scheduler_tick,
     weekly_slot,
@@ -23,7 +24,6 @@ from alliances.notifications.schedule import (
 from alliances.notifications.services import notify
 
 PARIS = ZoneInfo("Europe/Paris")
-ALL = {"reminders", "immediate", "digest_daily", "digest_weekly"}
 
 
 def paris(*args) -> datetime.datetime:
@@ -34,13 +34,26 @@ def _names(due) -> set[str]:
     return {name for name, _slot in due}
 
 
-def test_everything_is_due_the_first_time():
-    assert _names(due_jobs(last_runs={}, now=paris(2027, 3, 3, 15, 12))) == ALL
+def test_the_first_start_runs_reminders_and_mails_but_waits_for_the_digests_slots():
+    now = paris(2027, 3, 3, 15, 12)
+    assert _names(due_jobs(last_runs={}, now=now)) == {"reminders", "immediate"}
+    assert dict(first_seen_jobs(last_runs={}, now=now)) == {
+        "digest_daily": paris(2027, 3, 3, 7, 0),
+        "digest_weekly": paris(2027, 3, 1, 7, 0),
+    }
+    # Noted at 15:12 on Wednesday: the daily digest goes out on Thursday at 07:00.
+    last = dict(first_seen_jobs(last_runs={}, now=now))
+    assert "digest_daily" not in _names(due_jobs(last_runs=last, now=paris(2027, 3, 4, 6, 59)))
+    assert "digest_daily" in _names(due_jobs(last_runs=last, now=paris(2027, 3, 4, 7, 0)))
+
+
+def _all_ran(now: datetime.datetime) -> dict[str, datetime.datetime]:
+    return {job.name: job.slot(now) for job in schedule.JOBS}
 
 
 def test_after_a_run_nothing_is_due_until_the_next_slot():
     now = paris(2027, 3, 3, 15, 12)  # a Wednesday
-    last = dict(due_jobs(last_runs={}, now=now))
+    last = _all_ran(now)
     assert due_jobs(last_runs=last, now=now + datetime.timedelta(minutes=2)) == []
     later = due_jobs(last_runs=last, now=paris(2027, 3, 3, 15, 15))
     assert _names(later) == {"immediate"}
@@ -99,14 +112,22 @@ def test_the_tick_remembers_in_the_database(django_capture_on_commit_callbacks, 
     now = paris(2027, 3, 3, 15, 12)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert set(scheduler_tick(now=now)) == ALL
-    assert set(enqueued) == ALL
+        assert set(scheduler_tick(now=now)) == {"reminders", "immediate"}
+    assert set(enqueued) == {"reminders", "immediate"}
+    assert ScheduledRun.objects.count() == 4
     assert ScheduledRun.objects.get(job="digest_daily").last_slot == paris(2027, 3, 3, 7, 0)
 
     # A restart one minute later: nothing repeats.
     with django_capture_on_commit_callbacks(execute=True):
         assert scheduler_tick(now=now + datetime.timedelta(minutes=1)) == []
-    assert len(enqueued) == 4
+    assert len(enqueued) == 2
+
+    # Stopped overnight, restarted at 08:10: the missed digest and the rest, once each.
+    morning = paris(2027, 3, 4, 8, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert set(scheduler_tick(now=morning)) == {"reminders", "immediate", "digest_daily"}
+        assert scheduler_tick(now=morning) == []
+    assert ScheduledRun.objects.get(job="digest_daily").last_slot == paris(2027, 3, 4, 7, 0)
 
 
 @pytest.mark.django_db
@@ -115,11 +136,20 @@ def test_the_scheduler_command_enqueues_and_the_tasks_run(
 ):
     notify(recipients=[participant], kind=NotificationKind.THREAD, title="Nouveau fil",
            url="/parcours/")
+    # The scheduler ran the day before; this morning the daily digest is due.
+    with (
+        time_machine.travel(paris(2027, 3, 2, 12, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("scheduler", "--once", stdout=io.StringIO())
+    assert mail.outbox == []
+    out = io.StringIO()
     with (
         time_machine.travel(paris(2027, 3, 3, 7, 1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        call_command("scheduler", "--once", stdout=io.StringIO())
+        call_command("scheduler", "--once", stdout=out)
+    assert "digest_daily" in out.getvalue()
     assert ScheduledRun.objects.count() == 4
     # The daily digest ran (immediate backend): the participant has their mail.
     assert [m.to for m in mail.outbox] == [[participant.email]]

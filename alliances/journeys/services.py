@@ -615,3 +615,180 @@ def session_material_remove(*, material: SessionMaterial) -> None:
     material.delete()
     if stored:
         transaction.on_commit(partial(storage.delete, stored))
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    """Delete a session with its registrations, attendance, feedback and supports."""
+    stored = [m.file.name for m in session.materials.all() if m.file]
+    storage = SessionMaterial._meta.get_field("file").storage  # type: ignore[attr-defined]
+    session.delete()
+    for name in stored:
+        transaction.on_commit(partial(storage.delete, name))
+
+
+def _shift_datetime(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """The same Europe/Paris wall-clock time, `days` days later (or earlier)."""
+    local = timezone.localtime(moment, PARIS)
+    return paris_datetime(local.date() + datetime.timedelta(days=days), local.time())
+
+
+@transaction.atomic
+def cohort_shift(*, cohort: Cohort, days: int) -> Cohort:
+    """Move the whole calendar by `days` days: the cohort, its phases, sessions and work.
+
+    Sessions keep their wall-clock time in Europe/Paris, whatever the summer/winter time
+    changes between the old and the new dates.
+    """
+    if days == 0:
+        return cohort
+    locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    delta = datetime.timedelta(days=days)
+    locked.start += delta
+    locked.end += delta
+    locked.save(update_fields=["start", "end"])
+    phases = list(locked.phases.all())
+    for phase in phases:
+        phase.start += delta
+        phase.end += delta
+    CohortPhase.objects.bulk_update(phases, ["start", "end"])
+    sessions = list(locked.sessions.all())
+    for session in sessions:
+        session.start = _shift_datetime(session.start, days)
+        session.end = _shift_datetime(session.end, days)
+    Session.objects.bulk_update(sessions, ["start", "end"])
+    assignments = list(locked.assignments.all())
+    for assignment in assignments:
+        assignment.due += delta
+    Assignment.objects.bulk_update(assignments, ["due"])
+    cohort.start, cohort.end = locked.start, locked.end
+    return locked
+
+
+def _outside(cohort_start: datetime.date, cohort_end: datetime.date) -> str:
+    return _("Choose a date within the cohort, from %(start)s to %(end)s.") % {
+        "start": date_format(cohort_start),
+        "end": date_format(cohort_end),
+    }
+
+
+@transaction.atomic
+def cohort_settings_update(
+    *,
+    cohort: Cohort,
+    name: str,
+    status: str,
+    visibility: str,
+    end: datetime.date,
+    phases: dict[int, tuple[datetime.date, datetime.date]] | None = None,
+    dues: dict[int, datetime.date] | None = None,
+) -> Cohort:
+    """Change the cohort's settings, its phases' dates and its work's due dates at once.
+
+    Every check is made before anything is written; errors are keyed by field: `name`,
+    `end`…, `phase-<pk>-start`, `phase-<pk>-end`, `assignment-<pk>-due`.
+    """
+    locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    phases = phases or {}
+    dues = dues or {}
+    errors: dict[str, list[str]] = {}
+    locked.name, locked.status, locked.visibility, locked.end = name, status, visibility, end
+    try:
+        locked.full_clean(exclude=["slug", "programme", "start"], validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if isinstance(end, datetime.date) and end < locked.start:
+        errors.setdefault("end", []).append(
+            _("The end cannot come before the start (%(start)s).")
+            % {"start": date_format(locked.start)}
+        )
+    start = locked.start
+    end_ok = end if isinstance(end, datetime.date) and end >= start else None
+    outside = _outside(start, end_ok or start)
+    all_phases = list(locked.phases.all())
+    if set(phases) - {p.pk for p in all_phases}:
+        raise ValidationError(_("A phase belongs to another cohort."))
+    previous_end: datetime.date | None = None
+    previous_name = ""
+    for phase in all_phases:
+        phase.start, phase.end = phases.get(phase.pk, (phase.start, phase.end))
+        key = f"phase-{phase.pk}"
+        if phase.start < start:
+            errors.setdefault(f"{key}-start", []).append(outside)
+        if end_ok is not None and phase.end > end_ok:
+            errors.setdefault(f"{key}-end", []).append(outside)
+        if phase.end < phase.start:
+            errors.setdefault(f"{key}-end", []).append(_("The end cannot come before the start."))
+        if previous_end is not None and phase.start <= previous_end:
+            errors.setdefault(f"{key}-start", []).append(
+                _("The phases follow each other: start after the end of “%(name)s” (%(end)s).")
+                % {"name": previous_name, "end": date_format(previous_end)}
+            )
+        previous_end, previous_name = phase.end, phase.name
+    all_assignments = list(locked.assignments.all())
+    if set(dues) - {a.pk for a in all_assignments}:
+        raise ValidationError(_("A piece of work belongs to another cohort."))
+    for assignment in all_assignments:
+        assignment.due = dues.get(assignment.pk, assignment.due)
+        if assignment.due < start or (end_ok is not None and assignment.due > end_ok):
+            errors.setdefault(f"assignment-{assignment.pk}-due", []).append(outside)
+    if end_ok is not None:
+        last = locked.sessions.order_by("-end").values_list("end", flat=True).first()
+        if last is not None and timezone.localdate(last, PARIS) > end_ok:
+            errors.setdefault("end", []).append(
+                _("A session takes place on %(date)s, after this end: move it first.")
+                % {"date": date_format(timezone.localdate(last, PARIS))}
+            )
+    if errors:
+        raise ValidationError(errors)
+    locked.save(update_fields=["name", "status", "visibility", "end"])
+    CohortPhase.objects.bulk_update(all_phases, ["start", "end"])
+    Assignment.objects.bulk_update(all_assignments, ["due"])
+    return locked
+
+
+def _animateurs_left(cohort_id: int, without: int) -> int:
+    # Locking the cohort's animateurs' rows: two removals at once cannot both pass.
+    rows = list(
+        CohortMember.objects.select_for_update()
+        .filter(cohort_id=cohort_id, role=CohortRole.ANIMATEUR)
+        .values_list("pk", flat=True)
+    )
+    return len([pk for pk in rows if pk != without])
+
+
+@transaction.atomic
+def cohort_member_update(
+    *, member: CohortMember, role: str, pilot_territory: PilotTerritory | None
+) -> CohortMember:
+    """Change a member's role or pilot territory; the last animateur stays animateur."""
+    if pilot_territory is not None and pilot_territory.cohort_id != member.cohort_id:
+        raise ValidationError(
+            {"pilot_territory": _("This pilot territory belongs to another cohort.")}
+        )
+    if member.role == CohortRole.ANIMATEUR and role != CohortRole.ANIMATEUR:
+        if _animateurs_left(member.cohort_id, without=member.pk) == 0:
+            raise ValidationError(
+                {"role": _("The cohort needs at least one animateur: name another one first.")}
+            )
+    member.role = role
+    member.pilot_territory = pilot_territory
+    member.full_clean(exclude=["cohort", "user"])
+    member.save(update_fields=["role", "pilot_territory"])
+    return member
+
+
+@transaction.atomic
+def cohort_member_remove(*, member: CohortMember) -> None:
+    """Remove someone from the cohort (their registrations to sessions to come go too)."""
+    if member.role == CohortRole.ANIMATEUR:
+        if _animateurs_left(member.cohort_id, without=member.pk) == 0:
+            raise ValidationError(
+                _("The cohort needs at least one animateur: name another one first.")
+            )
+    Registration.objects.filter(
+        session__cohort_id=member.cohort_id,
+        user_id=member.user_id,
+        session__start__gt=timezone.now(),
+    ).delete()
+    member.delete()

@@ -26,7 +26,7 @@ from alliances.lib import codev
 
 from . import services
 from .forms import ActionFormSet, LearningForm, RoundCreateForm, TimeboxesForm
-from .models import NOTE_MAX_CHARS, ActionItem, Learning, Round
+from .models import NOTE_MAX_CHARS, ActionItem, Round
 from .rules import RoundAccess, cohort_role, round_access
 from .selectors import (
     action_items_for,
@@ -137,13 +137,16 @@ def board_context(round: Round) -> dict[str, Any]:
 
 
 def stage_context(
-    request: HttpRequest, round: Round, access: RoundAccess, **forms: Any
+    request: HttpRequest, round: Round, access: RoundAccess, board: dict[str, Any], **forms: Any
 ) -> dict[str, Any]:
-    """The forms of the step: note, action plan (step 5 on), learnings (step 6 on)."""
+    """The forms of the step: note, action plan (step 5 on), learnings (step 6 on).
+
+    They start from the plan and learnings the board has already read.
+    """
     context: dict[str, Any] = {"note_max": NOTE_MAX_CHARS}
     context.update(forms)
     if access.plan and round.step_index >= services.SYNTHESE and "plan_formset" not in forms:
-        initial = [{"title": item.title, "due": item.due} for item in action_plan_of(round)]
+        initial = [{"title": item.title, "due": item.due} for item in board["plan"]]
         context["plan_formset"] = ActionFormSet(
             prefix="actions", initial=initial + [{}] * (2 if initial else 3)
         )
@@ -152,7 +155,8 @@ def stage_context(
         and round.step_index >= services.APPRENTISSAGES
         and "learning_form" not in forms
     ):
-        mine = Learning.objects.filter(round=round, user=_user(request)).first()
+        user = _user(request)
+        mine = next((item for item in board["learnings"] if item.user_id == user.pk), None)
         context["learning_form"] = LearningForm(initial={"text": mine.text if mine else ""})
     return context
 
@@ -160,6 +164,7 @@ def stage_context(
 def _page(
     request: HttpRequest, round: Round, access: RoundAccess, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
+    board = board_context(round)
     context: dict[str, Any] = {
         "round": round,
         "access": access,
@@ -168,8 +173,8 @@ def _page(
         "consultants": list(round.consultants.order_by("display_name", "pk")),
         "session_day": services.session_day(round.session),
         **clock_context(round, timezone.now()),
-        **board_context(round),
-        **stage_context(request, round, access, **forms),
+        **board,
+        **stage_context(request, round, access, board, **forms),
     }
     if access.run and not round.is_finished and "timeboxes_form" not in context:
         context["timeboxes_form"] = TimeboxesForm(initial=round.timeboxes)
@@ -185,16 +190,17 @@ def _live(
     control_error: str = "",
 ) -> HttpResponse:
     stage_changed = shown_step != round.step_index
+    board = board_context(round)
     context: dict[str, Any] = {
         "round": round,
         "access": access,
         "control_error": control_error,
         "stage_changed": stage_changed,
         **clock_context(round, timezone.now()),
-        **board_context(round),
+        **board,
     }
     if stage_changed:
-        context.update(stage_context(request, round, access))
+        context.update(stage_context(request, round, access, board))
     response = render(request, "codev/round.html#live", context)
     response["Cache-Control"] = "no-store"
     return response

@@ -102,7 +102,15 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     click_control(facilitator, "next", 4)
     client.locator("#codev-plan").wait_for()
     day = services.session_day(round_.session)
+    # A date before the session is refused where it was typed, and nothing is saved.
     client.fill("#id_actions-0-title", "Rencontrer le club d'entreprises")
+    client.fill("#id_actions-0-due", (day - datetime.timedelta(days=1)).isoformat())
+    with client.expect_navigation():
+        client.locator("#codev-plan-submit").click()
+    client.locator("#codev-plan .error-summary").wait_for()
+    assert client.locator("#id_actions-0-due").get_attribute("aria-invalid") == "true"
+    assert not ActionItem.objects.exists()
+    assert_accessible(client)
     client.fill("#id_actions-0-due", (day + datetime.timedelta(days=14)).isoformat())
     client.fill("#id_actions-1-title", "Inviter la CCI au prochain comité")
     client.fill("#id_actions-1-due", (day + datetime.timedelta(days=45)).isoformat())

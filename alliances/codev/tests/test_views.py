@@ -73,7 +73,8 @@ def test_the_poller_answers_204_when_nothing_changed_and_fragments_otherwise(
         response = client.get(live, {"v": round_.version, "step": 0})
     assert response.status_code == 204
     services.note_add(round=round_, author=consultant, text="Une première note")
-    with django_assert_max_num_queries(6):
+    # Changed, before step 5: the round and the notes with their authors.
+    with django_assert_max_num_queries(4):
         response = client.get(live, {"v": round_.version, "step": 0})
     assert response.status_code == 200
     html = response.content.decode()
@@ -93,9 +94,15 @@ def test_the_page_query_count_is_locked(
     round_ = at_step(round_, 5)
     for n in range(5):
         services.note_add(round=round_, author=consultant, text=f"Note {n}")
+    services.learning_save(round=round_, user=consultant, text="Appris")
     client.force_login(participant)
-    with django_assert_max_num_queries(12):
+    # Session, user, round with role, consultants, notes, plan, learnings, header count.
+    with django_assert_max_num_queries(9):
         assert client.get(url(round_)).status_code == 200
+    # The poller at step 6 with a changed step: the round, notes, plan and learnings.
+    with django_assert_max_num_queries(6):
+        response = client.get(url(round_, "direct/"), {"v": 0, "step": 0})
+    assert 'id="codev-learnings"' in response.content.decode()
 
 
 def test_a_note_posted_with_htmx_returns_the_form_and_the_board(client, round_, consultant):

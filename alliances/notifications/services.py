@@ -11,6 +11,7 @@ import datetime
 import itertools
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -306,7 +307,7 @@ def _send_chunk(*, people: list[int], pending, now, connection, layout: _Layout)
     )
     messages = []
     for _pk, group in itertools.groupby(rows, key=lambda r: r["recipient_id"]):
-        person_rows = list(group)
+        person_rows: list[dict[str, Any]] = list(group)  # type: ignore[arg-type]
         messages.append(layout.message(email=person_rows[0]["recipient__email"], rows=person_rows))
     try:
         return connection.send_messages(messages) or 0

@@ -46,10 +46,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = Notification.objects.filter(pk=pk, recipient_id=request.user.pk).first()
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
     if notification is None:
         raise Http404
-    url = notification_open(notification=notification, user=request.user)
+    url = notification_open(notification=notification, user=user)
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = reverse("notifications:index")
     return redirect(url)
@@ -58,7 +60,9 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = notifications_mark_all_read(user=request.user)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    count = notifications_mark_all_read(user=user)
     if count:
         messages.success(request, _("All your notifications are marked read."))
     return redirect("notifications:index")

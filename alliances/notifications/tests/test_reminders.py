@@ -31,6 +31,7 @@ def plan(cohort):
 
 def _session(cohort, start: datetime.datetime) -> Session:
     kind = StepKind.objects.filter(category="session").first()
+    assert kind is not None
     return session_create(
         cohort=cohort, kind=kind, title="Atelier diagnostic", start=start, end=start + 2 * HOUR
     )
@@ -142,7 +143,7 @@ def test_work_due_within_three_days_is_reminded_to_participants_who_did_not_hand
     cohort, participant, intervenant, outsider
 ):
     cohort_member_add(cohort=cohort, user=outsider, role=CohortRole.PARTICIPANT)
-    assignment = Assignment.objects.filter(cohort=cohort).order_by("due").first()
+    assignment = Assignment.objects.filter(cohort=cohort).earliest("due")
     due = assignment.due
     with time_machine.travel(_morning(due - datetime.timedelta(days=5)), tick=False):
         submission_save(assignment=assignment, user=outsider, text="Mon bilan", submit=True)
@@ -162,13 +163,13 @@ def test_work_due_within_three_days_is_reminded_to_participants_who_did_not_hand
 
 
 def test_work_past_its_due_date_is_not_reminded(cohort, participant):
-    assignment = Assignment.objects.filter(cohort=cohort).order_by("due").first()
+    assignment = Assignment.objects.filter(cohort=cohort).earliest("due")
     reminders_send(now=_morning(assignment.due + datetime.timedelta(days=1), 0))
     assert _reminded("reminder_due", assignment.pk) == set()
 
 
 def test_the_due_window_uses_the_paris_date(cohort, participant):
-    assignment = Assignment.objects.filter(cohort=cohort).order_by("due").first()
+    assignment = Assignment.objects.filter(cohort=cohort).earliest("due")
     # 23:30 UTC is already the next day in Paris: due in 3 days from there.
     day_before = assignment.due - datetime.timedelta(days=4)
     late_evening_utc = datetime.datetime.combine(

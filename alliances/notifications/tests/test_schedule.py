@@ -26,8 +26,8 @@ from alliances.notifications.services import notify
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=PARIS)
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def _names(due) -> set[str]:
@@ -171,7 +171,12 @@ def test_the_digest_command(participant, capsys):
 def test_serve_runs_the_scheduler_beside_the_worker(monkeypatch):
     children: list[list[str]] = []
     monkeypatch.setattr(serve, "call_command", lambda name, **kw: None)
-    monkeypatch.setattr(serve, "supervise", lambda commands: children.extend(commands) or 0)
+
+    def supervise(commands: list[list[str]]) -> int:
+        children.extend(commands)
+        return 0
+
+    monkeypatch.setattr(serve, "supervise", supervise)
 
     call_command("serve", "--no-demo")
     assert children[-1][1:] == ["-m", "alliances", "scheduler"]

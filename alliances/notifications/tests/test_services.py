@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from alliances.accounts.services import user_create
@@ -156,8 +157,10 @@ def test_the_daily_digest_groups_by_cohort_then_kind_with_absolute_links(
     section = text[text.index("Promotion test"):]
     assert section.index("Mention B") < section.index("Réponse A")  # kinds grouped
     assert f"{site_url}/a/" in text
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert f'<a href="{site_url}/b/">Mention B</a>' in html
     assert "Pour l&#x27;animateur" not in html and "Pour l'animateur" not in text
     assert f"{site_url}/notifications/preferences/" in text

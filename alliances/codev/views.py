@@ -7,14 +7,17 @@ out-of-band fragments of the same template. Writes work without JavaScript too.
 """
 
 import datetime
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +52,26 @@ CONTROLS = {
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def htmx_login_required(view):
+    """login_required, except that an htmx request of a signed-out browser (an expired
+    session mid-round) gets HX-Redirect to the login page, instead of the login page
+    swapped into the round's poller."""
+    plain = login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _is_htmx(request) and not request.user.is_authenticated:
+            page = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = (
+                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+            )
+            return response
+        return plain(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _user(request: HttpRequest) -> User:
@@ -213,7 +236,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, round, access)
 
 
-@login_required
+@htmx_login_required
 @require_GET
 def round_live(request: HttpRequest, pk: int) -> HttpResponse:
     round, access = _load(request, pk)
@@ -224,7 +247,7 @@ def round_live(request: HttpRequest, pk: int) -> HttpResponse:
     return _live(request, round, access, shown_step=_int(request.GET.get("step")))
 
 
-@login_required
+@htmx_login_required
 @require_POST
 def round_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     round, access = _load(request, pk)
@@ -247,7 +270,7 @@ def round_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(_round_url(round))
 
 
-@login_required
+@htmx_login_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     round, access = _load(request, pk)

@@ -352,3 +352,32 @@ def test_the_data_export_holds_notes_plans_and_learnings(round_, participant):
     assert data["action_plan"][0]["action"] == "Mon action"
     assert data["learnings"][0]["text"] == "Mon apprentissage"
     assert data["rounds_as_client"][0]["problem"] == round_.problem
+
+
+def test_a_signed_out_poller_is_sent_to_the_login_page_not_swapped_into_it(client, round_):
+    live = url(round_, "direct/")
+    response = client.get(
+        live,
+        {"v": 0, "step": 0},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{url(round_)}",
+    )
+    assert response.status_code == 204
+    assert (
+        response["HX-Redirect"]
+        == f"/compte/login/?next=%2Fparcours%2Fcodev%2Ftours%2F{round_.pk}%2F"
+    )
+    assert client.get(live).status_code == 302
+
+
+def test_an_observer_reads_without_forms(client, round_, observer, intervenant):
+    round_ = at_step(round_, 5)
+    client.force_login(observer)
+    html = client.get(url(round_)).content.decode()
+    assert 'id="codev-board"' in html
+    assert 'id="codev-note-form"' not in html and 'id="codev-learnings"' not in html
+    assert 'id="codev-plan"' not in html and "pilotage/" not in html
+    client.force_login(intervenant)
+    html = client.get(url(round_)).content.decode()
+    assert 'id="codev-note-form"' in html and 'id="codev-learnings"' in html
+    assert 'id="codev-plan"' not in html

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alliances.accounts.models import User
 from alliances.journeys.models import (
@@ -53,6 +54,8 @@ PARIS = ZoneInfo("Europe/Paris")
 CHUNK = 500
 SESSION_REMINDER_BEFORE = datetime.timedelta(hours=24)
 DUE_REMINDER_DAYS = 3
+# At most this many notifications listed in one mail; the rest wait on the site.
+MAIL_ITEMS = 50
 
 
 def _check_url(url: str) -> str:
@@ -233,7 +236,11 @@ class _Layout:
     def message(self, *, email: str, rows: list[dict]) -> EmailMultiAlternatives:
         text: list[str] = []
         html: list[str] = []
-        for cohort, kinds in _groups(rows, labels=self.labels, no_cohort=self.no_cohort):
+        shown = rows
+        if len(rows) > MAIL_ITEMS:
+            # A long week stays readable: the newest ones, and the rest on the site.
+            shown = sorted(rows, key=lambda r: r["created_at"], reverse=True)[:MAIL_ITEMS]
+        for cohort, kinds in _groups(shown, labels=self.labels, no_cohort=self.no_cohort):
             text.append(f"\n== {cohort} ==\n")
             html.append(f"<h2>{escape(cohort)}</h2>\n")
             for label, items in kinds:
@@ -244,6 +251,14 @@ class _Layout:
                     text.append(f"- {item['title']}\n  {link}\n")
                     html.append(f'<li><a href="{escape(link)}">{escape(item["title"])}</a></li>\n')
                 html.append("</ul>\n")
+        if hidden := len(rows) - len(shown):
+            more = ngettext(
+                "… and %(count)s more notification on the site.",
+                "… and %(count)s more notifications on the site.",
+                hidden,
+            ) % {"count": hidden}
+            text.append(f"\n{more}\n")
+            html.append(f"<p>{escape(more)}</p>\n")
         message = EmailMultiAlternatives(
             subject=_subject(self.frequency, rows),
             body=self.text[0] + "".join(text) + self.text[1],

@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -276,3 +277,18 @@ def test_the_data_export_holds_ones_notifications_and_preference(participant, ou
     data = user_export(participant)["notifications"]
     assert data["email_frequency"] == "weekly"
     assert [n["title"] for n in data["notifications"]] == ["À moi"]
+
+
+def test_a_long_digest_lists_the_newest_and_counts_the_rest(participant, monkeypatch):
+    monkeypatch.setattr(services, "MAIL_ITEMS", 3)
+    start = timezone.now()
+    for n in range(5):
+        with time_machine.travel(start + datetime.timedelta(minutes=n), tick=False):
+            _notify([participant], title=f"Numéro {n}")
+
+    assert digest_send(frequency="daily", now=NOW) == 1
+    body = mail.outbox[0].body
+    assert "Numéro 4" in body and "Numéro 2" in body and "Numéro 1" not in body
+    assert "2 more notifications" in body or "2 autres notifications" in body
+    # Every one of them was e-mailed, listed or counted.
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()

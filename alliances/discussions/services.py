@@ -275,6 +275,7 @@ def post_create(
     post = _add_post(thread=thread, author=author, body=body, attachments=attachments, now=now)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=now)
     thread.last_post_at = now
+    thread_mark_read(thread=thread, user=author, now=now)
     _notify_post(
         post=post, thread=thread, actor=author, first=False, mentioned=_mentioned(thread, body)
     )
@@ -390,10 +391,10 @@ def thread_unfollow(*, thread: Thread, user: User) -> None:
     Follow.objects.filter(thread=thread, user=user).delete()
 
 
-def thread_mark_read(*, thread: Thread, user: User) -> None:
+def thread_mark_read(*, thread: Thread, user: User, now: datetime.datetime | None = None) -> None:
     """Remember that `user` saw the thread as of now: one query, insert or update."""
     ThreadRead.objects.bulk_create(
-        [ThreadRead(thread=thread, user=user, read_at=timezone.now())],
+        [ThreadRead(thread=thread, user=user, read_at=now or timezone.now())],
         update_conflicts=True,
         unique_fields=["thread", "user"],
         update_fields=["read_at"],

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,8 +50,12 @@ def _cohort(request: HttpRequest, slug: str) -> tuple[Cohort, Viewer]:
 
 
 def _thread(request: HttpRequest, pk: int) -> tuple[Thread, Viewer]:
+    following = Follow.objects.filter(thread=OuterRef("pk"), user_id=request.user.pk)
     thread = (
-        Thread.objects.select_related("cohort", "pilot_territory", "author").filter(pk=pk).first()
+        Thread.objects.select_related("cohort", "pilot_territory", "author")
+        .annotate(following=Exists(following))
+        .filter(pk=pk)
+        .first()
     )
     if thread is None:
         raise Http404
@@ -158,7 +163,7 @@ def _thread_page(
         "form": form,
         "may_post": may_post,
         "may_moderate": viewer.may_moderate(thread),
-        "following": Follow.objects.filter(thread=thread, user=request.user).exists(),
+        "following": thread.following,  # type: ignore[attr-defined]
         "handles": (
             audience_handles(thread.cohort_id, thread.pilot_territory_id) if may_post else []
         ),

@@ -98,3 +98,27 @@ def test_a_thread_with_a_mention_produces_a_digest(
     page.goto(f"/parcours/discussions/fils/{thread.pk}/")
     assert page.locator(".discussion-hidden-note").count() == 1
     assert page.locator(".discussion-body strong").count() == 0
+
+
+def test_a_thread_reads_on_a_phone(phone_page, cohort, participant, intervenant, password):
+    from alliances.discussions.services import post_create, thread_create
+
+    thread = thread_create(
+        cohort=cohort,
+        author=intervenant,
+        title="Ressources",
+        body="Voir https://example.org/"
+        + "tres-long-chemin-" * 12
+        + "\n\n```\n"
+        + "x" * 200
+        + "\n```",
+    )
+    post_create(thread=thread, author=participant, body="Merci @ines-intervenante !")
+    login(phone_page, email=participant.email, password=password)
+    phone_page.goto(f"/parcours/discussions/fils/{thread.pk}/")
+    assert phone_page.locator(".discussion-post").count() == 2
+    overflow = phone_page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert_accessible(phone_page)

@@ -175,3 +175,16 @@ def test_the_cohort_panel_takes_two_queries(
         assert "discussion-item" not in template.render(
             Context({"cohort": cohort, "user": outsider})
         )
+
+
+def test_the_back_office_lists_and_shows_threads_and_posts(client, cohort, participant, admin):
+    thread = services.thread_create(cohort=cohort, author=participant, title="T", body="Un")
+    client.force_login(admin)
+    post = thread.posts.get()
+    for url in (
+        "/admin/discussions/thread/",
+        f"/admin/discussions/thread/{thread.pk}/change/",
+        "/admin/discussions/post/",
+        f"/admin/discussions/post/{post.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url

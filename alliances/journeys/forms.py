@@ -86,7 +86,17 @@ class ParisDateTimeField(forms.DateTimeField):
                 naive = datetime.datetime.strptime(str(value).strip(), fmt)  # noqa: DTZ007
             except ValueError:
                 continue
-            return naive.replace(tzinfo=PARIS)
+            aware = naive.replace(tzinfo=PARIS)
+            if aware.astimezone(datetime.UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
+                # 02:00–02:59 on the last Sunday of March: the clocks jump to 03:00.
+                raise forms.ValidationError(
+                    _(
+                        "This time does not exist in Paris (the clocks move forward to summer "
+                        "time): choose another one."
+                    ),
+                    code="nonexistent",
+                )
+            return aware
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
     def prepare_value(self, value: Any) -> Any:

@@ -1,6 +1,7 @@
 """The animateur's pages: who may, bad input (French messages, nothing saved), query counts."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -18,6 +19,7 @@ from alliances.journeys.models import (
 from alliances.journeys.services import paris_datetime, session_create
 
 pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
 
 PEOPLE = [
     "anonymous",
@@ -524,3 +526,24 @@ def test_session_pages_query_counts(client, cohort, animateur, django_assert_max
     for page, most in (("session_create", 9), ("session_update", 11), ("session_delete", 7)):
         with django_assert_max_num_queries(most):
             assert client.get(urls[page]).status_code == 200
+
+
+def test_a_time_skipped_by_the_summer_time_change_is_refused(client, cohort, animateur):
+    client.force_login(animateur)
+    count = Session.objects.count()
+    # 28 March 2027: in Paris the clocks go from 02:00 to 03:00.
+    response = client.post(
+        reverse("journeys:session_create", args=[cohort.slug]),
+        _session_data(cohort, start="2027-03-28T02:30", end="2027-03-28T04:00"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["start"]
+    assert Session.objects.count() == count
+
+
+def test_the_edit_form_shows_paris_wall_clock_times(client, cohort, animateur):
+    client.force_login(animateur)
+    session = cohort.sessions.order_by("start").first()
+    local = session.start.astimezone(PARIS)
+    text = client.get(reverse("journeys:session_update", args=[session.pk])).text
+    assert f'value="{local:%Y-%m-%dT%H:%M}"' in text

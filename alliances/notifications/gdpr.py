@@ -4,7 +4,7 @@ notifications and their e-mail preference."""
 from typing import Any
 
 from .models import Notification
-from .services import digest_frequency_of
+from .selectors import digest_frequency_of
 
 
 def _iso(value) -> str | None:

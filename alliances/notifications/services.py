@@ -48,6 +48,7 @@ from .models import (
     NotificationKind,
     ReminderSent,
 )
+from .tasks import send_immediate
 
 PARIS = ZoneInfo("Europe/Paris")
 # People per database batch and per SMTP batch: bounded memory, one connection for all.
@@ -109,8 +110,6 @@ def notify(
         ).values_list("user_id", flat=True)
     )
     if immediate:
-        from .tasks import send_immediate
-
         # One task for the whole batch, enqueued once the notifications exist.
         transaction.on_commit(partial(send_immediate.enqueue, user_ids=sorted(immediate)))
     return len(people)
@@ -144,13 +143,6 @@ def digest_preference_set(*, user: User, frequency: str) -> DigestPreference:
         user=user, defaults={"frequency": frequency}
     )
     return preference
-
-
-def digest_frequency_of(user: User) -> str:
-    return (
-        DigestPreference.objects.filter(user=user).values_list("frequency", flat=True).first()
-        or DigestFrequency.DAILY
-    )
 
 
 # ---------------------------------------------------------------------------------------

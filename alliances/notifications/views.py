@@ -17,8 +17,8 @@ from alliances.accounts.models import User
 
 from .forms import DigestPreferenceForm
 from .models import DigestFrequency, Notification
+from .selectors import digest_frequency_of
 from .services import (
-    digest_frequency_of,
     digest_preference_set,
     notification_open,
     notifications_mark_all_read,

@@ -18,6 +18,7 @@ from alliances.notifications.models import (
     Notification,
     NotificationKind,
 )
+from alliances.notifications.selectors import digest_frequency_of
 from alliances.notifications.services import (
     digest_preference_set,
     digest_send,
@@ -117,7 +118,7 @@ def test_no_task_when_nobody_wants_immediate_mails(
 
 
 def test_the_default_preference_is_daily(participant):
-    assert services.digest_frequency_of(participant) == DigestFrequency.DAILY
+    assert digest_frequency_of(participant) == DigestFrequency.DAILY
     digest_preference_set(user=participant, frequency="weekly")
     digest_preference_set(user=participant, frequency="never")
     assert DigestPreference.objects.get(user=participant).frequency == "never"

@@ -203,3 +203,18 @@ def test_observer_sees_but_cannot_register(client, cohort, session, outsider, pa
     _login(client, outsider, password)
     text = client.get(reverse("journeys:session", args=[session.pk])).text
     assert reverse("journeys:session_register", args=[session.pk]) not in text
+
+
+def test_a_codevelopment_session_shows_its_panel(client, cohort, animateur):
+    session = cohort.sessions.filter(kind_id="codeveloppement").order_by("start").first()
+    assert session is not None
+    client.force_login(animateur)
+    response = client.get(reverse("journeys:session", args=[session.pk]))
+    assert response.status_code == 200
+    assert 'class="codev-panel"' in response.text
+
+
+def test_an_ordinary_session_shows_no_codevelopment_panel(client, session, animateur):
+    client.force_login(animateur)
+    response = client.get(reverse("journeys:session", args=[session.pk]))
+    assert 'class="codev-panel"' not in response.text

@@ -188,3 +188,32 @@ def test_the_back_office_lists_and_shows_threads_and_posts(client, cohort, parti
         f"/admin/discussions/post/{post.pk}/change/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_panel_and_the_handles_follow_the_audience(
+    client, cohort, territory, other_territory, participant, neighbour, intervenant, animateur
+):
+    services.thread_create(
+        cohort=cohort, author=participant, pilot_territory=territory, title="Chez nous", body="x"
+    )
+    services.thread_create(
+        cohort=cohort,
+        author=neighbour,
+        pilot_territory=other_territory,
+        title="Au Nord",
+        body="x",
+    )
+    template = Template("{% load discussions_tags %}{% discussions_cohort_panel cohort %}")
+    mine = template.render(Context({"cohort": cohort, "user": participant}))
+    assert "Chez nous" in mine and "Au Nord" not in mine
+    everything = template.render(Context({"cohort": cohort, "user": animateur}))
+    assert "Chez nous" in everything and "Au Nord" in everything
+    assert (
+        template.render(Context({"cohort": cohort, "user": intervenant})).count("discussion-item")
+        == 0
+    )
+    thread = cohort.threads.get(title="Chez nous")
+    client.force_login(participant)
+    page = client.get(f"/parcours/discussions/fils/{thread.pk}/").content.decode()
+    assert "@antoine-animateur" in page and "@paul-participant" in page
+    assert "@ines-intervenante" not in page and "@nadia-voisine" not in page

@@ -253,8 +253,7 @@ def cohort_teams(request: HttpRequest, slug: str) -> HttpResponse:
         "territory_form": territory_form,
         "rows": rows,
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "journeys/manage_teams.html", context, status=status)
+    return render(request, "journeys/manage_teams.html", context)
 
 
 def _session_data(form: SessionForm) -> tuple[dict[str, Any], list[User]]:
@@ -342,8 +341,7 @@ def _session_edit_page(
         "material_form": material_form,
         "materials": list(session.materials.all()),
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "journeys/manage_session_form.html", context, status=status)
+    return render(request, "journeys/manage_session_form.html", context)
 
 
 @login_required

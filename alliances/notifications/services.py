@@ -9,6 +9,7 @@ lost rather than sent twice.
 
 import datetime
 import itertools
+import textwrap
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -233,15 +234,16 @@ class _Layout:
             # A long week stays readable: the newest ones, and the rest on the site.
             shown = sorted(rows, key=lambda r: r["created_at"], reverse=True)[:MAIL_ITEMS]
         for cohort, kinds in _groups(shown, labels=self.labels, no_cohort=self.no_cohort):
-            text.append(f"\n== {cohort} ==\n")
-            html.append(f"<h2>{escape(cohort)}</h2>\n")
+            text.append(f"\n{_wrap(f'== {cohort} ==')}\n")
+            html.append(f"<h2>{_wrap(escape(cohort), HTML_WIDTH)}</h2>\n")
             for label, items in kinds:
                 text.append(f"\n{label}\n")
                 html.append(f"<h3>{escape(label)}</h3>\n<ul>\n")
                 for item in items:
                     link = self.site + item["url"]
-                    text.append(f"- {item['title']}\n  {link}\n")
-                    html.append(f'<li><a href="{escape(link)}">{escape(item["title"])}</a></li>\n')
+                    text.append(f"{_wrap('- ' + item['title'])}\n  {link}\n")
+                    title = _wrap(escape(item["title"]), HTML_WIDTH)
+                    html.append(f'<li><a\nhref="{escape(link)}"\n>{title}</a></li>\n')
                 html.append("</ul>\n")
         if hidden := len(rows) - len(shown):
             more = ngettext(
@@ -249,8 +251,8 @@ class _Layout:
                 "… and %(count)s more notifications on the site.",
                 hidden,
             ) % {"count": hidden}
-            text.append(f"\n{more}\n")
-            html.append(f"<p>{escape(more)}</p>\n")
+            text.append(f"\n{_wrap(more)}\n")
+            html.append(f"<p>{_wrap(escape(more), HTML_WIDTH)}</p>\n")
         message = EmailMultiAlternatives(
             subject=_subject(self.frequency, rows),
             body=self.text[0] + "".join(text) + self.text[1],
@@ -258,6 +260,27 @@ class _Layout:
         )
         message.attach_alternative(self.html[0] + "".join(html) + self.html[1], "text/html")
         return message
+
+
+# Lines of at most 78 bytes let the mail go as 8bit text: one line longer, and Python's
+# email package encodes the whole part in quoted-printable, a fifth slower to build.
+TEXT_WIDTH = 76
+HTML_WIDTH = 64  # room for the markup around the text
+
+
+def _wrap(line: str, width: int = TEXT_WIDTH) -> str:
+    """Fold a line on spaces into lines of at most `width` bytes (accented letters take
+    two); a word longer than that (a URL) stays whole."""
+    if len(line.encode()) <= width:
+        return line
+    chars = width
+    while True:
+        folded = textwrap.fill(
+            line, chars, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+        )
+        if chars <= 40 or all(len(part.encode()) <= width for part in folded.split("\n")):
+            return folded
+        chars -= 6
 
 
 def _connection():

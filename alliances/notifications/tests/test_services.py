@@ -163,7 +163,7 @@ def test_the_daily_digest_groups_by_cohort_then_kind_with_absolute_links(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert isinstance(html, str)
-    assert f'<a href="{site_url}/b/">Mention B</a>' in html
+    assert f'<a\nhref="{site_url}/b/"\n>Mention B</a>' in html
     assert "Pour l&#x27;animateur" not in html and "Pour l'animateur" not in text
     assert f"{site_url}/notifications/preferences/" in text
     other = next(m for m in mail.outbox if m.to == [animateur.email])
@@ -293,3 +293,17 @@ def test_a_long_digest_lists_the_newest_and_counts_the_rest(participant, monkeyp
     assert "2 more notifications" in body or "2 autres notifications" in body
     # Every one of them was e-mailed, listed or counted.
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_mails_go_as_8bit_text_even_with_long_titles(participant, cohort, site_url):
+    long_title = "Antoine a répondu dans « " + "Diagnostic partagé du territoire " * 6 + "»"
+    _notify([participant], title=long_title, cohort=cohort)
+    _notify([participant], title="Court")
+    digest_send(frequency="daily", now=NOW)
+
+    raw = mail.outbox[0].message().as_bytes()
+    assert raw.count(b"Content-Transfer-Encoding: 8bit") == 2
+    assert b"quoted-printable" not in raw
+    assert all(len(line) <= 78 for line in mail.outbox[0].body.splitlines())
+    # The title is folded, not cut.
+    assert " ".join(mail.outbox[0].body.split()).count("Diagnostic partagé du territoire") == 6

@@ -30,12 +30,14 @@ from .models import (
     CohortMember,
     CohortPhase,
     CohortRole,
+    PilotTerritory,
     Programme,
     Registration,
     Session,
     Submission,
     SubmissionStatus,
 )
+from .selectors import timeline_picture
 from .services import PARIS, session_register
 
 # 365.25 / 12: a programme's day offset shown as its month, M1 to M9.
@@ -77,8 +79,17 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (phase, [(step, int(step.offset_days / DAYS_PER_MONTH) + 1) for step in phase.steps.all()])
         for phase in programme.phases.all()
     ]
+    public_cohorts = (
+        programme.cohorts.public()
+        .prefetch_related(
+            Prefetch("pilot_territories", queryset=PilotTerritory.objects.order_by("name", "pk"))
+        )
+        .order_by("-start", "name")
+    )
     return render(
-        request, "journeys/programme.html", {"programme": programme, "phases": phases}
+        request,
+        "journeys/programme.html",
+        {"programme": programme, "phases": phases, "public_cohorts": list(public_cohorts)},
     )
 
 
@@ -172,6 +183,9 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
         "cohort": cohort,
         "membership": membership,
         "timeline": _timeline(phases, sessions, assignments),
+        "picture": timeline_picture(
+            cohort, phases, sessions, assignments, today=timezone.localdate(now, PARIS)
+        ),
         "next_session": next((s for s in sessions if s.end > now), None),
         "territories": list(territories),
         "show_people": show_people,

@@ -289,7 +289,9 @@ def _connection():
     return mailers.default
 
 
-def _send_pending(*, frequency: str, now: datetime.datetime, user_ids: list[int] | None) -> int:
+def _send_pending(
+    *, frequency: str, now: datetime.datetime, user_ids: list[int] | None, processes: int = 1
+) -> int:
     pending = Notification.objects.pending_mail().filter(
         recipient__is_active=True, recipient__deleted_at__isnull=True
     )
@@ -300,24 +302,36 @@ def _send_pending(*, frequency: str, now: datetime.datetime, user_ids: list[int]
     )
     if not people:
         return 0
-    sent = 0
+    chunks = [people[start : start + CHUNK] for start in range(0, len(people), CHUNK)]
     with translation.override(settings.LANGUAGE_CODE):
         layout = _Layout(frequency=frequency, site=settings.SITE_URL.rstrip("/"))
+        if processes > 1 and len(chunks) > 1:
+            return _send_in_processes(
+                chunks=chunks, pending=pending, now=now, layout=layout, processes=processes
+            )
+        sent = 0
         connection = _connection()
         connection.open()
         try:
-            for start in range(0, len(people), CHUNK):
-                sent += _send_chunk(
-                    people=people[start : start + CHUNK], pending=pending, now=now,
-                    connection=connection, layout=layout,
-                )
+            for chunk in chunks:
+                claimed = _claim(people=chunk, pending=pending, now=now, layout=layout)
+                if claimed is None:
+                    continue
+                ids, messages = claimed
+                try:
+                    sent += connection.send_messages(messages) or 0
+                except Exception:
+                    _give_back(ids=ids, now=now)
+                    raise
         finally:
             connection.close()
     return sent
 
 
-def _send_chunk(*, people: list[int], pending, now, connection, layout: _Layout) -> int:
-    # Claim the batch first (committed), then mail it: never twice.
+def _claim(*, people: list[int], pending, now, layout: _Layout):
+    """Mark the people's pending notifications e-mailed (committed) and return their ids
+    with the mails to send; None when another run claimed them first. Claiming before
+    sending means a crash can lose a batch but never send it twice."""
     with transaction.atomic():
         ids = list(
             pending.filter(recipient_id__in=people)
@@ -325,7 +339,7 @@ def _send_chunk(*, people: list[int], pending, now, connection, layout: _Layout)
             .values_list("pk", flat=True)
         )
         if not ids:
-            return 0
+            return None
         Notification.objects.filter(pk__in=ids).update(emailed_at=now)
     rows = list(
         Notification.objects.filter(pk__in=ids)
@@ -339,23 +353,65 @@ def _send_chunk(*, people: list[int], pending, now, connection, layout: _Layout)
     for _pk, group in itertools.groupby(rows, key=lambda r: r["recipient_id"]):
         person_rows: list[dict[str, Any]] = list(group)  # type: ignore[arg-type]
         messages.append(layout.message(email=person_rows[0]["recipient__email"], rows=person_rows))
-    try:
-        return connection.send_messages(messages) or 0
-    except Exception:
-        # Nothing (or not all) left: give the batch back to the next run.
-        Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
-        raise
+    return ids, messages
 
 
-def digest_send(*, frequency: str, now: datetime.datetime) -> int:
+def _give_back(*, ids: list[int], now: datetime.datetime) -> None:
+    # The SMTP server refused the batch: the next run retries it.
+    Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+
+
+def _send_in_processes(*, chunks, pending, now, layout: _Layout, processes: int) -> int:
+    """Claim batch after batch here while worker processes send the previous ones; at
+    most two batches per worker wait, so a crash loses little."""
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import delivery
+
+    sent = 0
+    errors: list[BaseException] = []
+    waiting: collections.deque = collections.deque()
+
+    def collect() -> None:
+        nonlocal sent
+        future, ids = waiting.popleft()
+        try:
+            sent += future.result()
+        except Exception as error:
+            _give_back(ids=ids, now=now)
+            errors.append(error)
+
+    with ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("spawn"),
+        initializer=delivery.worker_init,
+    ) as pool:
+        for chunk in chunks:
+            claimed = _claim(people=chunk, pending=pending, now=now, layout=layout)
+            if claimed is not None:
+                ids, messages = claimed
+                waiting.append((pool.submit(delivery.deliver, messages), ids))
+            while len(waiting) > 2 * processes:
+                collect()
+        while waiting:
+            collect()
+    if errors:
+        raise errors[0]
+    return sent
+
+
+def digest_send(*, frequency: str, now: datetime.datetime, processes: int = 1) -> int:
     """Mail every person whose preference is `frequency` one message with their
     notifications not yet e-mailed (nor read); returns the number of mails sent.
 
-    Idempotent: what was e-mailed is marked, so a second run sends nothing.
+    Idempotent: what was e-mailed is marked, so a second run sends nothing. With
+    `processes` > 1 the mails are built and sent by that many spawned worker processes
+    (see delivery.py; the scheduled digests use DIGEST_PROCESSES).
     """
     if frequency not in (DigestFrequency.DAILY, DigestFrequency.WEEKLY, DigestFrequency.IMMEDIATE):
         raise ValueError(f"unknown digest frequency: {frequency!r}")
-    return _send_pending(frequency=frequency, now=now, user_ids=None)
+    return _send_pending(frequency=frequency, now=now, user_ids=None, processes=processes)
 
 
 def immediate_send(*, user_ids: list[int] | None, now: datetime.datetime) -> int:

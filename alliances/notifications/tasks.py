@@ -16,9 +16,10 @@ def send_immediate(*, user_ids: list[int] | None = None) -> int:
 @task
 def send_digest(*, frequency: str) -> int:
     """The daily or weekly digest."""
+    from .delivery import DIGEST_PROCESSES
     from .services import digest_send
 
-    return digest_send(frequency=frequency, now=timezone.now())
+    return digest_send(frequency=frequency, now=timezone.now(), processes=DIGEST_PROCESSES)
 
 
 @task

@@ -211,7 +211,7 @@ def timeline_picture(
         bands.append(PictureBand(phase, x, round(width, 1), state, phase.position, x + 4))
     ticks = []
     number, month_start = 1, start
-    while month_start <= end and number <= 24:
+    while month_start < end and number <= 24:
         ticks.append(PictureTick(x_of(month_start), number, month_start))
         number += 1
         # Months of the parcours count from its start day: M2 starts a month after.

@@ -7,7 +7,6 @@ database are the services'; their errors are shown on the fields they concern.
 
 from typing import Any
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliances.accounts.models import User
-from alliances.accounts.rules import is_animateur, is_platform_admin
 
 from .console import _check, _managed_cohort
 from .forms import (
@@ -48,9 +46,6 @@ from .services import (
     session_material_remove,
     session_update,
 )
-
-# Platform animateurs and admins start cohorts; they then animate the cohorts they made.
-rules.add_perm("journeys.create_cohort", is_platform_admin | is_animateur)
 
 
 def _user(request: HttpRequest) -> User:

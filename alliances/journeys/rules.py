@@ -7,7 +7,7 @@ session and attendance rules; platform admins may do everything.
 import rules
 from rules.predicates import Predicate
 
-from alliances.accounts.rules import is_platform_admin
+from alliances.accounts.rules import is_animateur, is_platform_admin
 
 from .models import REGISTERING_ROLES, Cohort, CohortMember, CohortRole, Submission
 
@@ -71,6 +71,8 @@ def is_animateur_of_submission_cohort(user, submission: Submission | None) -> bo
 is_cohort_animateur = has_cohort_role(CohortRole.ANIMATEUR)
 may_register = has_cohort_role(*REGISTERING_ROLES)
 
+# Platform animateurs and admins start cohorts; they then animate the cohorts they made.
+rules.add_perm("journeys.create_cohort", is_platform_admin | is_animateur)
 rules.add_perm("journeys.view_cohort", is_public_cohort | is_platform_admin | is_cohort_member)
 rules.add_perm("journeys.change_cohort", is_platform_admin | is_cohort_animateur)
 rules.add_perm("journeys.manage_cohort", is_platform_admin | is_cohort_animateur)

@@ -32,7 +32,7 @@ def test_the_animateur_takes_attendance_and_sees_the_rate(
         assert_accessible(page)
 
         with page.expect_navigation():
-            page.locator(f"#session-{held[0].pk} a").click()
+            page.locator(f"#session-{held[0].pk} a.take-attendance").click()
         assert page.url.endswith(f"/parcours/seances/{held[0].pk}/presences/")
         checkbox = page.get_by_label(str(participant))
         assert not checkbox.is_checked()

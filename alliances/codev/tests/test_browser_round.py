@@ -7,9 +7,11 @@ found again in "mes plans d'action", and both name their learnings.
 
 import datetime
 import re
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,6 +20,27 @@ from alliances.codev.models import ActionItem, Learning, Note, Round
 from alliances.testing.browser import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _requests_take_turns_on_in_memory_sqlite(live_server):
+    """Two browsers poll at once; on the test suite's in-memory SQLite every thread of the
+    live server shares one connection (and its transaction state), so their requests
+    take turns. Files or PostgreSQL give each thread its own connection: nothing to do."""
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield
+        return
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    lock = threading.Lock()
+
+    def one_at_a_time(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    httpd.set_app(one_at_a_time)
+    yield
+    httpd.set_app(app)
 
 
 @pytest.fixture

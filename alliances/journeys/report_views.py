@@ -34,8 +34,7 @@ def _report_for(request: HttpRequest, slug: str) -> tuple[Cohort, bool]:
     user = request.user
     active = bool(getattr(user, "is_authenticated", False) and user.is_active)
     insider = active and (
-        user.is_platform_admin
-        or CohortMember.objects.filter(cohort=cohort, user=user).exists()
+        user.is_platform_admin or CohortMember.objects.filter(cohort=cohort, user=user).exists()
     )
     if not (insider or cohort.is_public):
         raise Http404
@@ -45,8 +44,16 @@ def _report_for(request: HttpRequest, slug: str) -> tuple[Cohort, bool]:
 def report_tables(report: CohortReport, *, per_person: bool) -> list[Table]:
     sessions = Table(
         title=_("Sessions held"),
-        headers=[_("Date"), _("Session"), _("Kind"), _("Present"), _("Attendance (%)"),
-                 _("Mean rating (out of 5)"), _("Ratings"), _("Comments")],
+        headers=[
+            _("Date"),
+            _("Session"),
+            _("Kind"),
+            _("Present"),
+            _("Attendance (%)"),
+            _("Mean rating (out of 5)"),
+            _("Ratings"),
+            _("Comments"),
+        ],
         rows=[
             [
                 f"{timezone.localtime(s.session.start, PARIS):%Y-%m-%d}",
@@ -65,18 +72,27 @@ def report_tables(report: CohortReport, *, per_person: bool) -> list[Table]:
         title=_("Individual work"),
         headers=[_("Due"), _("Work"), _("Handed in"), _("Approved"), _("Participants")],
         rows=[
-            [f"{a.assignment.due:%Y-%m-%d}", a.assignment.title, a.handed_in, a.approved,
-             a.participants]
+            [
+                f"{a.assignment.due:%Y-%m-%d}",
+                a.assignment.title,
+                a.handed_in,
+                a.approved,
+                a.participants,
+            ]
             for a in report.assignments
         ],
     )
     territories = Table(
         title=_("Pilot territories"),
-        headers=[_("Pilot territory"), _("Participants"), _("Attendance (%)"),
-                 _("Work handed in"), _("Work due")],
+        headers=[
+            _("Pilot territory"),
+            _("Participants"),
+            _("Attendance (%)"),
+            _("Work handed in"),
+            _("Work due"),
+        ],
         rows=[
-            [t.territory.name, t.participants, _percent(t.attendance_rate), t.work_done,
-             t.work_due]
+            [t.territory.name, t.participants, _percent(t.attendance_rate), t.work_done, t.work_due]
             for t in report.territories
         ],
     )
@@ -85,16 +101,30 @@ def report_tables(report: CohortReport, *, per_person: bool) -> list[Table]:
         rows: list[list[Value]] = []
         for p in report.progress.participants:
             territory = p.member.pilot_territory
-            rows.append([
-                str(p.member.user), territory.name if territory else "",
-                p.sessions_attended, p.sessions_held, p.work_done, p.work_due,
-            ])
-        tables.append(Table(
-            title=_("Participants"),
-            headers=[_("Participant"), _("Pilot territory"), _("Sessions attended"),
-                     _("Sessions held"), _("Work handed in"), _("Work due")],
-            rows=rows,
-        ))
+            rows.append(
+                [
+                    str(p.member.user),
+                    territory.name if territory else "",
+                    p.sessions_attended,
+                    p.sessions_held,
+                    p.work_done,
+                    p.work_due,
+                ]
+            )
+        tables.append(
+            Table(
+                title=_("Participants"),
+                headers=[
+                    _("Participant"),
+                    _("Pilot territory"),
+                    _("Sessions attended"),
+                    _("Sessions held"),
+                    _("Work handed in"),
+                    _("Work due"),
+                ],
+                rows=rows,
+            )
+        )
     return tables
 
 

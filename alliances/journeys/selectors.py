@@ -128,8 +128,18 @@ SHAPE_POINTS = {
     "triangle": [(0, -8), (7, 6), (-7, 6)],
     "triangle-down": [(0, 8), (7, -6), (-7, -6)],
     "hexagon": [(-7, 0), (-3.5, -7), (3.5, -7), (7, 0), (3.5, 7), (-3.5, 7)],
-    "star": [(0, -8), (2.4, -2.6), (8, -2.6), (3.5, 1.2), (5, 7.5), (0, 4), (-5, 7.5),
-             (-3.5, 1.2), (-8, -2.6), (-2.4, -2.6)],
+    "star": [
+        (0, -8),
+        (2.4, -2.6),
+        (8, -2.6),
+        (3.5, 1.2),
+        (5, 7.5),
+        (0, 4),
+        (-5, 7.5),
+        (-3.5, 1.2),
+        (-8, -2.6),
+        (-2.4, -2.6),
+    ],
     "diamond": [(0, -7), (7, 0), (0, 7), (-7, 0)],
 }
 
@@ -186,8 +196,12 @@ def _points(shape: str) -> str:
 
 
 def timeline_picture(
-    cohort: Cohort, phases: list, sessions: list, assignments: list,
-    *, today: datetime.date,
+    cohort: Cohort,
+    phases: list,
+    sessions: list,
+    assignments: list,
+    *,
+    today: datetime.date,
 ) -> TimelinePicture:
     """Positions of the phases, months, sessions, due dates and today on the picture.
 
@@ -224,20 +238,37 @@ def timeline_picture(
         local = timezone.localtime(session.start, PARIS)
         now = timezone.now()
         state = "past" if session.end <= now else "current" if session.start <= now else "upcoming"
-        markers.append(PictureMarker(
-            session, "session", shape, x_of(local.date()), TL_SESSION_Y, _points(shape), state
-        ))
+        markers.append(
+            PictureMarker(
+                session, "session", shape, x_of(local.date()), TL_SESSION_Y, _points(shape), state
+            )
+        )
     for assignment in assignments:
         state = "past" if assignment.due < today else "upcoming"
-        markers.append(PictureMarker(
-            assignment, "due", "diamond", x_of(assignment.due), TL_DUE_Y, _points("diamond"),
-            state,
-        ))
+        markers.append(
+            PictureMarker(
+                assignment,
+                "due",
+                "diamond",
+                x_of(assignment.due),
+                TL_DUE_Y,
+                _points("diamond"),
+                state,
+            )
+        )
     legend = [(shape, _points(shape), label) for shape, label in used_shapes.items()]
     today_x = x_of(today) if start <= today <= end else None
     return TimelinePicture(
-        width=TL_WIDTH, height=TL_HEIGHT, bands=bands, ticks=ticks, markers=markers,
-        legend=legend, today_x=today_x, today=today, start=start, end=end,
+        width=TL_WIDTH,
+        height=TL_HEIGHT,
+        bands=bands,
+        ticks=ticks,
+        markers=markers,
+        legend=legend,
+        today_x=today_x,
+        today=today,
+        start=start,
+        end=end,
     )
 
 
@@ -308,9 +339,9 @@ def cohort_report(cohort: Cohort, *, now: datetime.datetime | None = None) -> Co
     progress = cohort_progress(cohort, now=now)  # five queries
     participants = len(progress.participants)
     participant_ids = [p.member.user_id for p in progress.participants]
-    sessions = list(Session.objects.filter(cohort=cohort).select_related("kind").order_by(
-        "start", "pk"
-    ))
+    sessions = list(
+        Session.objects.filter(cohort=cohort).select_related("kind").order_by("start", "pk")
+    )
     held = [s for s in sessions if s.end <= now]
     present = dict(
         Attendance.objects.filter(
@@ -324,9 +355,7 @@ def cohort_report(cohort: Cohort, *, now: datetime.datetime | None = None) -> Co
         row["session_id"]: row
         for row in Feedback.objects.filter(session__in=[s.pk for s in held])
         .values("session_id")
-        .annotate(
-            mean=Avg("rating"), n=Count("id"), comments=Count("id", filter=~Q(comment=""))
-        )
+        .annotate(mean=Avg("rating"), n=Count("id"), comments=Count("id", filter=~Q(comment="")))
         .order_by()
     }
     session_rows = [
@@ -343,9 +372,7 @@ def cohort_report(cohort: Cohort, *, now: datetime.datetime | None = None) -> Co
     assignments = list(Assignment.objects.filter(cohort=cohort).order_by("due", "pk"))
     counts = {
         row["assignment_id"]: row
-        for row in Submission.objects.filter(
-            assignment__cohort=cohort, user_id__in=participant_ids
-        )
+        for row in Submission.objects.filter(assignment__cohort=cohort, user_id__in=participant_ids)
         .values("assignment_id")
         .annotate(
             handed=Count("id", filter=Q(status__in=DONE)),

@@ -45,18 +45,19 @@ def submission_hand_in(
     files = list(files or [])
     if not _is_participant(assignment, user):
         raise ValidationError(_("Only the participants of the cohort hand in work."))
-    submission = (
-        Submission.objects.select_for_update().filter(assignment=assignment, user=user).first()
-        or Submission(assignment=assignment, user=user)
-    )
+    submission = Submission.objects.select_for_update().filter(
+        assignment=assignment, user=user
+    ).first() or Submission(assignment=assignment, user=user)
     if submission.status == SubmissionStatus.VALIDE:
         raise ValidationError(_("This work has been approved and can no longer change."))
     existing = submission.files.count() if submission.pk else 0
     if existing + len(files) > MAX_FILES:
-        raise ValidationError({
-            "files": _("At most %(max)d files per work (%(existing)d already handed in).")
-            % {"max": MAX_FILES, "existing": existing}
-        })
+        raise ValidationError(
+            {
+                "files": _("At most %(max)d files per work (%(existing)d already handed in).")
+                % {"max": MAX_FILES, "existing": existing}
+            }
+        )
     if not text.strip() and not files and not existing:
         raise ValidationError({"text": _("Write your work or attach a file before handing it in.")})
     submission.text = text
@@ -66,7 +67,9 @@ def submission_hand_in(
     submission.save()
     for upload in files:
         SubmissionFile.objects.create(
-            submission=submission, file=upload, name=(upload.name or "")[:200],
+            submission=submission,
+            file=upload,
+            name=(upload.name or "")[:200],
             size=upload.size or 0,
         )
     return submission

@@ -28,13 +28,15 @@ def pilot_territory_detail(request: HttpRequest, slug: str, pk: int) -> HttpResp
         PilotTerritory.objects.select_related(
             "cohort__programme", "commune", "departement", "organisation"
         ),
-        pk=pk, cohort__slug=slug,
+        pk=pk,
+        cohort__slug=slug,
     )
     cohort = territory.cohort
     user = request.user
     membership = _member(user, cohort.pk)
-    admin = bool(getattr(user, "is_authenticated", False) and user.is_active
-                 and user.is_platform_admin)
+    admin = bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.is_platform_admin
+    )
     if not (cohort.is_public or membership is not None or admin):
         raise Http404
     insider = membership is not None or admin

@@ -65,9 +65,7 @@ class TimelinePhase:
 def index(request: HttpRequest) -> HttpResponse:
     cohorts = Cohort.objects.visible_to(request.user).select_related("programme")
     programmes = Programme.objects.filter(is_public=True)
-    return render(
-        request, "journeys/index.html", {"cohorts": cohorts, "programmes": programmes}
-    )
+    return render(request, "journeys/index.html", {"cohorts": cohorts, "programmes": programmes})
 
 
 @require_GET
@@ -121,8 +119,10 @@ def _timeline(
         items.append(item)
     for assignment in assignments:
         item = TimelineItem("due", assignment, (assignment.due, datetime.time.max))
-        item.state = "past" if assignment.due < today else (
-            "current" if assignment.due == today else "upcoming"
+        item.state = (
+            "past"
+            if assignment.due < today
+            else ("current" if assignment.due == today else "upcoming")
         )
         items.append(item)
     items.sort(key=lambda item: item.sort_key)
@@ -157,9 +157,7 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
     )
     if authenticated:
         queryset = queryset.annotate(
-            is_registered=Exists(
-                Registration.objects.filter(session=OuterRef("pk"), user=user)
-            )
+            is_registered=Exists(Registration.objects.filter(session=OuterRef("pk"), user=user))
         )
     sessions: list[Session] = list(queryset)
     for session in sessions:
@@ -212,12 +210,14 @@ def _todos(assignments: list[Assignment], user: Any) -> list[dict[str, Any]]:
     for assignment in assignments:
         submission = submissions.get(assignment.pk)
         status = submission.status if submission else SubmissionStatus.A_FAIRE
-        todos.append({
-            "assignment": assignment,
-            "status": status,
-            "status_label": SubmissionStatus(status).label,
-            "late": status == SubmissionStatus.A_FAIRE and assignment.due < today,
-        })
+        todos.append(
+            {
+                "assignment": assignment,
+                "status": status,
+                "status_label": SubmissionStatus(status).label,
+                "late": status == SubmissionStatus.A_FAIRE and assignment.due < today,
+            }
+        )
     return todos
 
 

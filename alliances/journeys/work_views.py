@@ -58,7 +58,8 @@ class HandInForm(forms.Form):
         label=gettext_lazy("Your work"), required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
     files = MultipleFileField(
-        label=gettext_lazy("Files"), required=False,
+        label=gettext_lazy("Files"),
+        required=False,
         help_text=gettext_lazy("Up to 5 files: documents or images, 10 MB each."),
     )
 
@@ -89,8 +90,9 @@ def _member(user: Any, cohort_id: int) -> CohortMember | None:
 
 
 def _is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and user.is_platform_admin)
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.is_platform_admin
+    )
 
 
 def _assignment_for(request: HttpRequest, pk: int) -> tuple[Assignment, CohortMember | None]:
@@ -133,7 +135,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if form.is_valid():
                 try:
                     submission_hand_in(
-                        assignment=assignment, user=user, text=form.cleaned_data["text"],
+                        assignment=assignment,
+                        user=user,
+                        text=form.cleaned_data["text"],
                         files=form.cleaned_data["files"],
                     )
                 except ValidationError as error:
@@ -149,7 +153,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate(timezone.now(), PARIS)
     current = submission.status if submission else SubmissionStatus.A_FAIRE
     handed_late = bool(
-        submission and submission.submitted_at
+        submission
+        and submission.submitted_at
         and timezone.localdate(submission.submitted_at, PARIS) > assignment.due
     )
     can_review = _is_admin(user) or (
@@ -176,9 +181,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def submission_file_download(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        SubmissionFile.objects.select_related("submission__assignment"), pk=pk
-    )
+    item = get_object_or_404(SubmissionFile.objects.select_related("submission__assignment"), pk=pk)
     if not request.user.has_perm("journeys.view_submission", item.submission):
         raise Http404
     try:
@@ -192,9 +195,10 @@ def submission_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reviewable(request: HttpRequest, pk: int) -> tuple[Assignment, CohortMember | None]:
     assignment, membership = _assignment_for(request, pk)
-    if not (_is_admin(request.user) or (
-        membership is not None and membership.role == CohortRole.ANIMATEUR
-    )):
+    if not (
+        _is_admin(request.user)
+        or (membership is not None and membership.role == CohortRole.ANIMATEUR)
+    ):
         raise PermissionDenied
     return assignment, membership
 
@@ -216,7 +220,9 @@ def _rows(assignment: Assignment) -> list[dict[str, Any]]:
 
 
 def _row(
-    assignment: Assignment, member: CohortMember, submission: Submission | None,
+    assignment: Assignment,
+    member: CohortMember,
+    submission: Submission | None,
     form: ReviewForm | None = None,
 ) -> dict[str, Any]:
     today = timezone.localdate(timezone.now(), PARIS)
@@ -234,8 +240,11 @@ def _row(
         "status": status,
         "status_label": SubmissionStatus(status).label,
         "handed": handed,
-        "late": (not handed and assignment.due < today) or bool(
-            handed and submission and submission.submitted_at
+        "late": (not handed and assignment.due < today)
+        or bool(
+            handed
+            and submission
+            and submission.submitted_at
             and timezone.localdate(submission.submitted_at, PARIS) > assignment.due
         ),
         "form": form,
@@ -271,7 +280,8 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             submission = submission_review(
-                submission=submission, feedback=form.cleaned_data["feedback"],
+                submission=submission,
+                feedback=form.cleaned_data["feedback"],
                 status=form.cleaned_data["status"],
             )
         except ValidationError as error:
@@ -284,19 +294,20 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("journeys:assignment_review", pk=assignment.pk)
     member = get_object_or_404(
         CohortMember.objects.select_related("user", "pilot_territory"),
-        cohort_id=assignment.cohort_id, user_id=submission.user_id,
+        cohort_id=assignment.cohort_id,
+        user_id=submission.user_id,
     )
     row = _row(assignment, member, submission, None if saved else form)
-    context = {"assignment": assignment, "cohort": assignment.cohort, "row": row,
-               "saved": saved}
+    context = {"assignment": assignment, "cohort": assignment.cohort, "row": row, "saved": saved}
     if htmx:
         return TemplateResponse(request, "journeys/work_review.html#review_row", context)
     # Without JS, errors show on the whole page with the other rows.
-    rows = [
-        row if r["member"].pk == member.pk else r for r in _rows(assignment)
-    ]
-    context.update(rows=rows, handed=sum(1 for r in rows if r["handed"]),
-                   approved=sum(1 for r in rows if r["status"] == SubmissionStatus.VALIDE))
+    rows = [row if r["member"].pk == member.pk else r for r in _rows(assignment)]
+    context.update(
+        rows=rows,
+        handed=sum(1 for r in rows if r["handed"]),
+        approved=sum(1 for r in rows if r["status"] == SubmissionStatus.VALIDE),
+    )
     return render(request, "journeys/work_review.html", context)
 
 

@@ -51,11 +51,19 @@ def test_the_report_figures(client, cohort, animateur, produced):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [(None, 404), ("outsider", 404), ("other_participant", 404), ("participant", 200),
-     ("intervenant", 200), ("animateur", 200), ("admin", 200)],
+    [
+        (None, 404),
+        ("outsider", 404),
+        ("other_participant", 404),
+        ("participant", 200),
+        ("intervenant", 200),
+        ("animateur", 200),
+        ("admin", 200),
+    ],
 )
-def test_a_private_cohort_s_report_is_for_its_members(request, client, cohort, other_cohort,
-                                                      who, status):
+def test_a_private_cohort_s_report_is_for_its_members(
+    request, client, cohort, other_cohort, who, status
+):
     if who:
         client.force_login(request.getfixturevalue(who))
     assert client.get(url(cohort)).status_code == status
@@ -66,8 +74,12 @@ def test_a_public_cohort_s_report_is_public_without_per_person_figures(
     client, public_cohort, participant
 ):
     territory = pilot_territory_add(cohort=public_cohort, name="Jura")
-    cohort_member_add(cohort=public_cohort, user=participant, role=CohortRole.PARTICIPANT,
-                      pilot_territory=territory)
+    cohort_member_add(
+        cohort=public_cohort,
+        user=participant,
+        role=CohortRole.PARTICIPANT,
+        pilot_territory=territory,
+    )
     response = client.get(url(public_cohort))
     page = response.content.decode()
     assert response.status_code == 200 and "Jura" in page
@@ -78,8 +90,9 @@ def test_a_public_cohort_s_report_is_public_without_per_person_figures(
     assert 'id="report-people"' in client.get(url(public_cohort)).content.decode()
 
 
-def test_the_workbook_holds_the_same_tables_formulas_neutralised(client, cohort, animateur,
-                                                                 produced):
+def test_the_workbook_holds_the_same_tables_formulas_neutralised(
+    client, cohort, animateur, produced
+):
     client.force_login(animateur)
     response = client.get(url(cohort, xlsx=True))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -99,13 +112,15 @@ def test_the_report_has_a_print_stylesheet_and_the_codev_slot(client, cohort, pa
     assert 'id="report-codev"' in page
 
 
-def test_query_count_is_locked(client, cohort, animateur, produced,
-                               django_assert_max_num_queries, password):
+def test_query_count_is_locked(
+    client, cohort, animateur, produced, django_assert_max_num_queries, password
+):
     territory = cohort.pilot_territories.get()
     for n in range(6):
         user = user_create(email=f"r{n}@example.org", password=password)
-        cohort_member_add(cohort=cohort, user=user, role=CohortRole.PARTICIPANT,
-                          pilot_territory=territory)
+        cohort_member_add(
+            cohort=cohort, user=user, role=CohortRole.PARTICIPANT, pilot_territory=territory
+        )
     pilot_territory_add(cohort=cohort, name="Autre")
     client.force_login(animateur)
     with django_assert_max_num_queries(16):

@@ -75,8 +75,9 @@ def test_work_of_a_public_cohort_is_not_public(client, public_cohort, outsider):
     assert client.get(page_url(public_cohort.assignments.first())).status_code == 404
 
 
-def test_only_participants_get_the_hand_in_form(client, cohort, assignment, participant,
-                                               intervenant, animateur):
+def test_only_participants_get_the_hand_in_form(
+    client, cohort, assignment, participant, intervenant, animateur
+):
     client.force_login(participant)
     assert b'enctype="multipart/form-data"' in client.get(page_url(assignment)).content
     for user in (intervenant, animateur):
@@ -103,8 +104,7 @@ def test_a_participant_hands_in_text_and_a_pdf(client, cohort, assignment, parti
     assert "Notre bilan" in page and reverse("journeys:submission_file", args=[stored.pk]) in page
 
 
-def test_handing_in_again_keeps_the_files_until_approved(client, cohort, assignment,
-                                                        participant):
+def test_handing_in_again_keeps_the_files_until_approved(client, cohort, assignment, participant):
     client.force_login(participant)
     client.post(page_url(assignment), {"text": "v1", "files": [pdf("a.pdf")]})
     client.post(page_url(assignment), {"text": "v2", "files": [pdf("b.pdf")]})
@@ -155,11 +155,13 @@ def test_a_file_too_big_is_refused(client, cohort, assignment, participant, sett
 
 
 def test_five_files_at_most_across_hand_ins(cohort, assignment, participant):
-    submission_hand_in(assignment=assignment, user=participant, text="",
-                       files=[pdf(f"{n}.pdf") for n in range(4)])
+    submission_hand_in(
+        assignment=assignment, user=participant, text="", files=[pdf(f"{n}.pdf") for n in range(4)]
+    )
     with pytest.raises(Exception, match="5"):
-        submission_hand_in(assignment=assignment, user=participant, text="",
-                           files=[pdf("e.pdf"), pdf("f.pdf")])
+        submission_hand_in(
+            assignment=assignment, user=participant, text="", files=[pdf("e.pdf"), pdf("f.pdf")]
+        )
     assert SubmissionFile.objects.count() == 4
 
 
@@ -181,13 +183,20 @@ def test_lateness_is_shown(client, cohort, assignment, participant):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("outsider", 404), ("other_participant", 404), ("intervenant", 404), ("participant", 200),
-     ("animateur", 200), ("admin", 200), ("colleague", 404)],
+    [
+        ("outsider", 404),
+        ("other_participant", 404),
+        ("intervenant", 404),
+        ("participant", 200),
+        ("animateur", 200),
+        ("admin", 200),
+        ("colleague", 404),
+    ],
 )
-def test_who_downloads_a_handed_in_file(request, client, cohort, other_cohort, assignment,
-                                        participant, password, who, status):
-    submission = submission_hand_in(assignment=assignment, user=participant, text="",
-                                    files=[pdf()])
+def test_who_downloads_a_handed_in_file(
+    request, client, cohort, other_cohort, assignment, participant, password, who, status
+):
+    submission = submission_hand_in(assignment=assignment, user=participant, text="", files=[pdf()])
     stored = submission.files.get()
     if who == "colleague":
         user = user_create(email="colleague@example.org", password=password)
@@ -203,8 +212,7 @@ def test_who_downloads_a_handed_in_file(request, client, cohort, other_cohort, a
 
 
 def test_anonymous_cannot_download(client, cohort, assignment, participant):
-    submission = submission_hand_in(assignment=assignment, user=participant, text="",
-                                    files=[pdf()])
+    submission = submission_hand_in(assignment=assignment, user=participant, text="", files=[pdf()])
     response = client.get(reverse("journeys:submission_file", args=[submission.files.get().pk]))
     assert response.status_code == 302
 
@@ -212,8 +220,9 @@ def test_anonymous_cannot_download(client, cohort, assignment, participant):
 # --- review -----------------------------------------------------------------------------
 
 
-def test_the_review_page_lists_every_participant(client, cohort, assignment, participant,
-                                                 animateur, password):
+def test_the_review_page_lists_every_participant(
+    client, cohort, assignment, participant, animateur, password
+):
     other = user_create(email="p2@example.org", password=password, display_name="Paula Deux")
     cohort_member_add(cohort=cohort, user=other, role=CohortRole.PARTICIPANT)
     submission_hand_in(assignment=assignment, user=participant, text="Le mien")
@@ -255,8 +264,7 @@ def test_the_animateur_reviews_under_htmx(client, cohort, assignment, participan
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_a_bad_review_is_refused_by_field(client, cohort, assignment, participant, animateur,
-                                         htmx):
+def test_a_bad_review_is_refused_by_field(client, cohort, assignment, participant, animateur, htmx):
     submission = submission_hand_in(assignment=assignment, user=participant, text="x")
     client.force_login(animateur)
     prefix = f"s{submission.pk}"
@@ -264,7 +272,8 @@ def test_a_bad_review_is_refused_by_field(client, cohort, assignment, participan
     response = client.post(
         reverse("journeys:submission_review", args=[submission.pk]),
         {f"{prefix}-feedback": "Bien", f"{prefix}-status": "a_faire"},
-        HTTP_ACCEPT_LANGUAGE="fr", **headers,
+        HTTP_ACCEPT_LANGUAGE="fr",
+        **headers,
     )
     assert response.status_code == 200
     assert "status" in response.context["row"]["form"].errors
@@ -272,10 +281,13 @@ def test_a_bad_review_is_refused_by_field(client, cohort, assignment, participan
     assert submission.feedback == "" and submission.status == SubmissionStatus.RENDU
 
 
-@pytest.mark.parametrize(("who", "status"), [("participant", 403), ("intervenant", 403),
-                                             ("outsider", 404), ("other_participant", 404)])
-def test_only_animateurs_review(request, client, cohort, other_cohort, assignment, participant,
-                                who, status):
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("participant", 403), ("intervenant", 403), ("outsider", 404), ("other_participant", 404)],
+)
+def test_only_animateurs_review(
+    request, client, cohort, other_cohort, assignment, participant, who, status
+):
     submission = submission_hand_in(assignment=assignment, user=participant, text="x")
     client.force_login(request.getfixturevalue(who))
     prefix = f"s{submission.pk}"
@@ -291,13 +303,15 @@ def test_only_animateurs_review(request, client, cohort, other_cohort, assignmen
 # --- query counts -----------------------------------------------------------------------
 
 
-def test_query_counts_are_locked(client, cohort, assignment, participant, animateur, password,
-                                 django_assert_max_num_queries):
+def test_query_counts_are_locked(
+    client, cohort, assignment, participant, animateur, password, django_assert_max_num_queries
+):
     territory = cohort.pilot_territories.get()
     for n in range(8):
         user = user_create(email=f"q{n}@example.org", password=password)
-        cohort_member_add(cohort=cohort, user=user, role=CohortRole.PARTICIPANT,
-                          pilot_territory=territory)
+        cohort_member_add(
+            cohort=cohort, user=user, role=CohortRole.PARTICIPANT, pilot_territory=territory
+        )
         submission_hand_in(assignment=assignment, user=user, text="x", files=[pdf()])
     submission_hand_in(assignment=assignment, user=participant, text="x", files=[pdf()])
     client.force_login(participant)

@@ -112,7 +112,12 @@ def test_the_svg_is_accessible_and_safe_for_the_csp(client, cohort, participant)
 
 def test_anonymous_visitors_see_the_picture_of_a_public_cohort(client, public_cohort):
     html = client.get(url(public_cohort)).content.decode()
-    assert 'role="img"' in svg_of(html)
+    svg = svg_of(html)
+    assert 'role="img"' in svg
+    # Sessions link to their public pages; work is for members: no link to it.
+    assert reverse("journeys:session", args=[public_cohort.sessions.first().pk]) in svg
+    assert "/parcours/travaux/" not in svg
+    assert svg.count('class="tl-marker tl-due') == public_cohort.assignments.count()
 
 
 def test_a_session_outside_the_phases_stays_on_the_picture(cohort):

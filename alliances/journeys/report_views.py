@@ -31,7 +31,7 @@ def _mean(value: float | None) -> float | None:
 def _report_for(request: HttpRequest, slug: str) -> tuple[Cohort, bool]:
     """The cohort, and whether the viewer sees per-person figures."""
     cohort = get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
-    user = request.user
+    user: Any = request.user
     active = bool(getattr(user, "is_authenticated", False) and user.is_active)
     insider = active and (
         user.is_platform_admin or CohortMember.objects.filter(cohort=cohort, user=user).exists()

@@ -6,6 +6,7 @@ database, then assembled here.
 
 import calendar
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,7 +125,7 @@ SESSION_SHAPES = {
     "webinaire": "triangle-down",
     "temps_informel": "star",
 }
-SHAPE_POINTS = {
+SHAPE_POINTS: dict[str, list[tuple[float, float]]] = {
     "triangle": [(0, -8), (7, 6), (-7, 6)],
     "triangle-down": [(0, 8), (7, -6), (-7, -6)],
     "hexagon": [(-7, 0), (-3.5, -7), (3.5, -7), (7, 0), (3.5, 7), (-3.5, 7)],
@@ -351,7 +352,7 @@ def cohort_report(cohort: Cohort, *, now: datetime.datetime | None = None) -> Co
         .annotate(n=Count("id"))
         .values_list("session_id", "n")
     )
-    ratings = {
+    ratings: dict[int, Mapping[str, Any]] = {
         row["session_id"]: row
         for row in Feedback.objects.filter(session__in=[s.pk for s in held])
         .values("session_id")
@@ -370,7 +371,7 @@ def cohort_report(cohort: Cohort, *, now: datetime.datetime | None = None) -> Co
         for s in held
     ]
     assignments = list(Assignment.objects.filter(cohort=cohort).order_by("due", "pk"))
-    counts = {
+    counts: dict[int, Mapping[str, Any]] = {
         row["assignment_id"]: row
         for row in Submission.objects.filter(assignment__cohort=cohort, user_id__in=participant_ids)
         .values("assignment_id")

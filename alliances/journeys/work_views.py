@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -57,7 +58,7 @@ class HandInForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Your work"), required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field, not BaseForm.files
         label=gettext_lazy("Files"),
         required=False,
         help_text=gettext_lazy("Up to 5 files: documents or images, 10 MB each."),
@@ -180,7 +181,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def submission_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(SubmissionFile.objects.select_related("submission__assignment"), pk=pk)
     if not request.user.has_perm("journeys.view_submission", item.submission):
         raise Http404

@@ -45,12 +45,12 @@ def submission_hand_in(
     files = list(files or [])
     if not _is_participant(assignment, user):
         raise ValidationError(_("Only the participants of the cohort hand in work."))
-    submission = Submission.objects.select_for_update().filter(
-        assignment=assignment, user=user
-    ).first() or Submission(assignment=assignment, user=user)
+    # Two hand-ins at once (a double click) meet on the row: created once, then locked.
+    created, _new = Submission.objects.get_or_create(assignment=assignment, user=user)
+    submission = Submission.objects.select_for_update().get(pk=created.pk)
     if submission.status == SubmissionStatus.VALIDE:
         raise ValidationError(_("This work has been approved and can no longer change."))
-    existing = submission.files.count() if submission.pk else 0
+    existing = submission.files.count()
     if existing + len(files) > MAX_FILES:
         raise ValidationError(
             {

@@ -125,5 +125,25 @@ def test_query_count_is_locked(
     client.force_login(animateur)
     with django_assert_max_num_queries(16):
         assert client.get(url(cohort)).status_code == 200
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         assert client.get(url(cohort, xlsx=True)).status_code == 200
+
+
+def test_public_report_query_count(client, public_cohort, django_assert_max_num_queries):
+    for n in range(4):
+        pilot_territory_add(cohort=public_cohort, name=f"T{n}")
+    with django_assert_max_num_queries(9):
+        assert client.get(url(public_cohort)).status_code == 200
+
+
+def test_the_cohort_space_links_the_report_and_the_console(client, cohort, animateur, participant):
+    client.force_login(animateur)
+    page = client.get(reverse("journeys:cohort", args=[cohort.slug])).content.decode()
+    assert url(cohort) in page
+    assert reverse("journeys:console", args=[cohort.slug]) in page
+    client.force_login(participant)
+    page = client.get(reverse("journeys:cohort", args=[cohort.slug])).content.decode()
+    assert url(cohort) in page
+    assert reverse("journeys:console", args=[cohort.slug]) not in page
+    assignment = cohort.assignments.order_by("due", "pk").first()
+    assert reverse("journeys:assignment", args=[assignment.pk]) in page

@@ -315,8 +315,8 @@ def test_query_counts_are_locked(
         submission_hand_in(assignment=assignment, user=user, text="x", files=[pdf()])
     submission_hand_in(assignment=assignment, user=participant, text="x", files=[pdf()])
     client.force_login(participant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert client.get(page_url(assignment)).status_code == 200
     client.force_login(animateur)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert client.get(review_url(assignment)).status_code == 200

@@ -17,6 +17,16 @@ from alliances.accounts.models import User
 from alliances.accounts.services import user_create
 from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
 from alliances.actors.services import membership_add, organisation_create
+from alliances.codev.services import (
+    ActionInput,
+    action_plan_save,
+    learning_save,
+    note_add,
+    round_create,
+    round_next_step,
+    round_start,
+)
+from alliances.discussions.services import post_create, thread_create
 from alliances.journeys.models import (
     Cohort,
     CohortRole,
@@ -30,12 +40,15 @@ from alliances.journeys.services import (
     cohort_create_from_programme,
     cohort_member_add,
     feedback_give,
+    paris_datetime,
     pilot_territory_add,
+    session_create,
     session_register,
     session_update,
     submission_review,
     submission_save,
 )
+from alliances.lib import codev
 from alliances.lib.identifiers import with_luhn_digit
 from alliances.territories.models import Commune
 from alliances.territories.services import communes_import, epcis_import
@@ -226,7 +239,76 @@ def _create_cohort(rng: random.Random, *, today: datetime.date) -> Cohort:
             if done and submission.status == SubmissionStatus.RENDU and rng.random() < 0.5:
                 submission_review(submission=submission, approve=True,
                                   feedback="Merci, c'est clair et étayé.")
+    _create_codev_round(cohort, participants, animateur, today=today)
+    _create_threads(cohort, participants, animateur)
     return cohort
+
+
+CODEV_NOTES = {
+    "expose": "Notre forum des associations attire peu les entreprises : comment les associer "
+              "dès la préparation ?",
+    "clarification": "Qui, côté entreprises, connaît déjà le forum ? Le club d'entreprises "
+                     "a-t-il été sollicité ?",
+    "contrat": "J'attends deux ou trois pistes concrètes pour un premier rendez-vous avec le "
+               "club d'entreprises.",
+    "consultation": "Hypothèse : inviter les entreprises à co-animer un atelier plutôt qu'à "
+                    "tenir un stand. Piste : passer par la CCI et le club local.",
+    "synthese": "Je retiens l'atelier co-animé et un rendez-vous avec le club d'entreprises.",
+    "apprentissages": "Formuler le contrat aide le groupe à rester utile.",
+}
+
+
+def _create_codev_round(cohort: Cohort, participants: list[User], animateur: User, *,
+                        today: datetime.date) -> None:
+    """A first co-development morning, held a week ago, with one finished round."""
+    day = today - datetime.timedelta(days=7)
+    session = session_create(
+        cohort=cohort, kind="codeveloppement", title="Co-développement — premier cycle",
+        start=paris_datetime(day, datetime.time(9, 30)),
+        end=paris_datetime(day, datetime.time(12, 30)),
+        place="Maison des associations de Créteil",
+        agenda="1. Accueil\n2. Un tour de co-développement (six étapes)\n3. Retour collectif",
+    )
+    attendance_record(session=session, present_user_ids=[p.pk for p in participants],
+                      recorded_by=animateur)
+    client = participants[0]
+    moment = session.start
+    round = round_create(session=session, client=client, facilitator=animateur,
+                         problem="Associer les entreprises au forum des associations")
+    round = round_start(round=round, now=moment)
+    for index, (step, text) in enumerate(CODEV_NOTES.items()):
+        author = client if step in {"expose", "contrat", "synthese"} else participants[
+            1 + index % (len(participants) - 1)]
+        note_add(round=round, author=author, text=text)
+        if step == "synthese":
+            action_plan_save(round=round, items=[
+                ActionInput("Rencontrer le club d'entreprises", day + datetime.timedelta(days=21)),
+                ActionInput("Proposer un atelier co-animé au forum",
+                            day + datetime.timedelta(days=60)),
+            ])
+        if step == "apprentissages":
+            for user in participants[:3]:
+                learning_save(round=round, user=user,
+                              text="Poser des questions de clarification avant de conseiller.")
+        moment += datetime.timedelta(minutes=codev.default_timeboxes()[step])
+        round = round_next_step(round=round, now=moment)
+
+
+def _create_threads(cohort: Cohort, participants: list[User], animateur: User) -> None:
+    welcome = thread_create(
+        cohort=cohort, author=animateur, title="Bienvenue dans la promotion 2026",
+        body="Présentez-vous en quelques lignes : votre territoire, votre structure, ce que "
+             "vous attendez du parcours.",
+    )
+    post_create(thread=welcome, author=participants[0],
+                body="Bonjour à tous ! Maison des associations du Val-de-Marne, en binôme avec "
+                     "Karim. Nous voulons associer davantage les entreprises.")
+    territory = participants[0].cohort_memberships.get(cohort=cohort).pilot_territory
+    thread_create(
+        cohort=cohort, author=participants[0], pilot_territory=territory,
+        title="Préparer notre bilan",
+        body="On se répartit les axes du bilan ? Je prends le dialogue territorial.",
+    )
 
 
 def _create_actors(rng: random.Random) -> int:

@@ -125,7 +125,7 @@ def test_query_count_is_locked(
     client.force_login(animateur)
     with django_assert_max_num_queries(16):
         assert client.get(url(cohort)).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         assert client.get(url(cohort, xlsx=True)).status_code == 200
 
 

@@ -30,12 +30,19 @@ class Result:
 
 
 def run(
-    base: str, paths: list[str], *, connections: int, seconds: float, tool: str = "auto"
+    base: str, paths: list[str], *, connections: int, seconds: float, tool: str = "auto",
+    headers: dict[str, str] | None = None,
 ) -> Result:
-    """Load `base` (http://host:port) with `paths` in rotation, with wrk when it is there."""
+    """Load `base` (http://host:port) with `paths` in rotation, with wrk when it is there.
+
+    `headers` are sent with every request (e.g. a session cookie: signed-in pages).
+    """
+    headers = headers or {}
     if tool == "wrk" or (tool == "auto" and shutil.which("wrk")):
-        return run_wrk(base, paths, connections=connections, seconds=seconds)
-    return asyncio.run(run_python(base, paths, connections=connections, seconds=seconds))
+        return run_wrk(base, paths, connections=connections, seconds=seconds, headers=headers)
+    return asyncio.run(
+        run_python(base, paths, connections=connections, seconds=seconds, headers=headers)
+    )
 
 
 # -- wrk ------------------------------------------------------------------------------------
@@ -51,13 +58,20 @@ end
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def run_wrk(base: str, paths: list[str], *, connections: int, seconds: float) -> Result:
+def run_wrk(
+    base: str, paths: list[str], *, connections: int, seconds: float,
+    headers: dict[str, str] | None = None,
+) -> Result:
+    header_args = [
+        arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(ROTATE_LUA % ", ".join(f'"{p}"' for p in paths))
     try:
         out = subprocess.run(
             ["wrk", "--latency", "-t", str(min(2, connections)), "-c", str(connections),
-             "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name, base],
+             "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name,
+             *header_args, base],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
@@ -88,13 +102,18 @@ def parse_wrk(out: str) -> Result:
 # -- the Python generator -------------------------------------------------------------------
 
 
-async def run_python(base: str, paths: list[str], *, connections: int, seconds: float) -> Result:
+async def run_python(
+    base: str, paths: list[str], *, connections: int, seconds: float,
+    headers: dict[str, str] | None = None,
+) -> Result:
     match = re.fullmatch(r"http://([^:/]+):(\d+)", base.rstrip("/"))
     if not match:
         raise ValueError(f"expected http://host:port, got {base!r}")
     host, port = match[1], int(match[2])
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     requests = [
-        f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: alliances-bench\r\n\r\n".encode()
+        f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: alliances-bench\r\n"
+        f"{extra}\r\n".encode()
         for p in paths
     ]
     latencies: list[float] = []

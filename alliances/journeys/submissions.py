@@ -5,6 +5,8 @@ a hand-in carries text and up to five files, and can be repeated until the work 
 approved; a review gives feedback and sets the status (handed in, or approved).
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -88,3 +90,17 @@ def submission_review(*, submission: Submission, feedback: str, status: str) -> 
     submission.full_clean()
     submission.save()
     return submission
+
+
+@transaction.atomic
+def submission_file_remove(*, item: SubmissionFile, user: User) -> None:
+    """The author removes a file from work not yet approved; storage is cleaned on commit."""
+    submission = Submission.objects.select_for_update().get(pk=item.submission_id)
+    if submission.user_id != user.pk:
+        raise ValidationError(_("Only the author removes a file from their work."))
+    if submission.status == SubmissionStatus.VALIDE:
+        raise ValidationError(_("This work has been approved and can no longer change."))
+    stored, storage = item.file.name, item.file.storage
+    item.delete()
+    if stored:
+        transaction.on_commit(partial(storage.delete, stored))

@@ -35,7 +35,13 @@ from .models import (
     SubmissionStatus,
 )
 from .services import PARIS
-from .submissions import MAX_FILES, REVIEW_STATUSES, submission_hand_in, submission_review
+from .submissions import (
+    MAX_FILES,
+    REVIEW_STATUSES,
+    submission_file_remove,
+    submission_hand_in,
+    submission_review,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -194,6 +200,23 @@ def submission_file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
+@login_required
+@require_POST
+def submission_file_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(SubmissionFile.objects.select_related("submission"), pk=pk)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if item.submission.user_id != user.pk:
+        raise Http404
+    try:
+        submission_file_remove(item=item, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(name)s” is removed.") % {"name": item.name})
+    return redirect("journeys:assignment", pk=item.submission.assignment_id)
+
+
 def _reviewable(request: HttpRequest, pk: int) -> tuple[Assignment, CohortMember | None]:
     assignment, membership = _assignment_for(request, pk)
     if not (
@@ -317,4 +340,9 @@ urlpatterns: list[URLPattern] = [
     path("travaux/<int:pk>/rendus/", review_list, name="assignment_review"),
     path("rendus/<int:pk>/avis/", review_submit, name="submission_review"),
     path("rendus/fichiers/<int:pk>/", submission_file_download, name="submission_file"),
+    path(
+        "rendus/fichiers/<int:pk>/retirer/",
+        submission_file_remove_view,
+        name="submission_file_remove",
+    ),
 ]

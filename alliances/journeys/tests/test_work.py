@@ -320,3 +320,53 @@ def test_query_counts_are_locked(
     client.force_login(animateur)
     with django_assert_max_num_queries(8):
         assert client.get(review_url(assignment)).status_code == 200
+
+
+# --- removing a file --------------------------------------------------------------------
+
+
+def remove_url(item):
+    return reverse("journeys:submission_file_remove", args=[item.pk])
+
+
+def test_the_author_removes_a_file_before_approval(
+    client, cohort, assignment, participant, media, django_capture_on_commit_callbacks
+):
+    submission = submission_hand_in(
+        assignment=assignment, user=participant, text="", files=[pdf("a.pdf"), pdf("b.pdf")]
+    )
+    item = submission.files.get(name="a.pdf")
+    path = media / item.file.name
+    assert path.exists()
+    client.force_login(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove_url(item))
+    assert response.status_code == 302 and response["Location"] == page_url(assignment)
+    assert list(submission.files.values_list("name", flat=True)) == ["b.pdf"]
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("who", ["animateur", "admin", "outsider", "intervenant"])
+def test_only_the_author_removes_a_file(request, client, cohort, assignment, participant, who):
+    submission = submission_hand_in(assignment=assignment, user=participant, text="", files=[pdf()])
+    client.force_login(request.getfixturevalue(who))
+    assert client.post(remove_url(submission.files.get())).status_code == 404
+    assert submission.files.count() == 1
+
+
+def test_an_approved_work_keeps_its_files(client, cohort, assignment, participant):
+    submission = submission_hand_in(assignment=assignment, user=participant, text="", files=[pdf()])
+    submission_review(submission=submission, feedback="", status=SubmissionStatus.VALIDE)
+    client.force_login(participant)
+    response = client.post(remove_url(submission.files.get()))
+    assert response.status_code == 302
+    assert submission.files.count() == 1
+
+
+def test_removing_needs_a_post_and_a_sign_in(client, cohort, assignment, participant):
+    submission = submission_hand_in(assignment=assignment, user=participant, text="", files=[pdf()])
+    item = submission.files.get()
+    assert client.post(remove_url(item)).status_code == 302  # to the login page
+    client.force_login(participant)
+    assert client.get(remove_url(item)).status_code == 405
+    assert submission.files.count() == 1

@@ -70,3 +70,16 @@ def action_plan_of(round: Round) -> list[ActionItem]:
 
 def learnings_of(round: Round) -> list[Learning]:
     return list(round.learnings.select_related("user").order_by("updated_at", "pk"))
+
+
+def rounds_of_cohort(cohort_id: int) -> list[Round]:
+    """A cohort's rounds with their session, client and action plan, in order (two queries).
+
+    The cohort's end report lists them.
+    """
+    return list(
+        Round.objects.filter(session__cohort_id=cohort_id)
+        .select_related("session", "client")
+        .prefetch_related("action_items")
+        .order_by("session__start", "position")
+    )

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from alliances.codev.selectors import rounds_of_cohort
+
 from .exports import Table, Value, to_xlsx
 from .models import Cohort, CohortMember
 from .selectors import CohortReport, cohort_report
@@ -140,6 +142,7 @@ def cohort_report_view(request: HttpRequest, slug: str) -> HttpResponse:
         "work_percent": _percent(report.progress.work_done_rate),
         "rating_mean": _mean(report.rating_mean),
         "now": timezone.now(),
+        "codev_rounds": rounds_of_cohort(cohort.pk),
     }
     return render(request, "journeys/report_cohort.html", context)
 

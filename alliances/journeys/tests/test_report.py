@@ -1,5 +1,6 @@
 """The cohort end report: figures, who sees what, the XLSX, the query count."""
 
+import datetime
 import io
 
 import pytest
@@ -7,8 +8,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from alliances.accounts.services import user_create
+from alliances.codev.services import (
+    ActionInput,
+    action_plan_save,
+    round_create,
+    round_next_step,
+    round_start,
+)
 from alliances.journeys.models import Attendance, CohortRole, Session, SubmissionStatus
-from alliances.journeys.services import cohort_member_add, feedback_give, pilot_territory_add
+from alliances.journeys.services import (
+    cohort_member_add,
+    feedback_give,
+    pilot_territory_add,
+    session_create,
+)
 from alliances.journeys.submissions import submission_hand_in, submission_review
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +136,7 @@ def test_query_count_is_locked(
         )
     pilot_territory_add(cohort=cohort, name="Autre")
     client.force_login(animateur)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # 16, and the co-development rounds
         assert client.get(url(cohort)).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(url(cohort, xlsx=True)).status_code == 200
@@ -132,7 +145,7 @@ def test_query_count_is_locked(
 def test_public_report_query_count(client, public_cohort, django_assert_max_num_queries):
     for n in range(4):
         pilot_territory_add(cohort=public_cohort, name=f"T{n}")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(url(public_cohort)).status_code == 200
 
 
@@ -147,3 +160,38 @@ def test_the_cohort_space_links_the_report_and_the_console(client, cohort, anima
     assert reverse("journeys:console", args=[cohort.slug]) not in page
     assignment = cohort.assignments.order_by("due", "pk").first()
     assert reverse("journeys:assignment", args=[assignment.pk]) in page
+
+
+def test_the_report_lists_the_codev_action_plans(
+    client, cohort, participant, animateur, other_participant, frozen
+):
+    session = session_create(
+        cohort=cohort,
+        kind="codeveloppement",
+        title="Co-dév",
+        start=frozen - datetime.timedelta(days=2),
+        end=frozen - datetime.timedelta(days=2, hours=-3),
+    )
+    round = round_create(
+        session=session,
+        client=participant,
+        facilitator=animateur,
+        problem="Associer les entreprises",
+    )
+    round = round_start(round=round, now=session.start)
+    for _ in range(4):
+        round = round_next_step(round=round, now=session.start)
+    action_plan_save(
+        round=round,
+        items=[
+            ActionInput(
+                "Rencontrer le club d'entreprises", frozen.date() + datetime.timedelta(days=9)
+            ),
+        ],
+    )
+    client.force_login(animateur)
+    page = client.get(url(cohort)).content.decode()
+    assert "Associer les entreprises" in page and "Rencontrer le club d&#x27;entreprises" in page
+    assert str(participant) in page  # the client, for the cohort's members
+    client.force_login(other_participant)
+    assert client.get(url(cohort)).status_code == 404

@@ -256,5 +256,8 @@ def session_register_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("You are registered to “%(title)s”.") % {"title": session.title}
         )
+    # Back where the person registered: the session page, or the cohort space's list.
+    if request.POST.get("back") == "session":
+        return redirect("journeys:session", pk=session.pk)
     url = reverse("journeys:cohort", args=[session.cohort.slug])
     return redirect(f"{url}#session-{session.pk}")

@@ -11,6 +11,7 @@ from alliances.journeys.models import CohortRole, Registration, Session
 from alliances.journeys.services import (
     cohort_member_add,
     paris_datetime,
+    registration_cancel,
     session_material_add,
     session_register,
     session_update,
@@ -131,6 +132,19 @@ def test_session_page_query_count_is_locked(
     # materials, messages.
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_registering_from_the_session_page_comes_back_to_it(client, session, participant,
+                                                            password):
+    _login(client, participant, password)
+    register = reverse("journeys:session_register", args=[session.pk])
+    response = client.post(register, {"back": "session"})
+    assert response.url == reverse("journeys:session", args=[session.pk])
+    assert Registration.objects.filter(session=session, user=participant).exists()
+    # Anything else goes back to the cohort space: no open redirect.
+    registration_cancel(session=session, user=participant)
+    response = client.post(register, {"back": "https://example.com/"})
+    assert response.url.startswith(reverse("journeys:cohort", args=[session.cohort.slug]))
 
 
 def test_unregister(client, session, participant, password):

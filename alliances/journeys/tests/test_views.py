@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
+from django.urls import reverse
 from icalendar import Calendar
 
 from alliances.accounts.services import user_create
@@ -317,3 +318,24 @@ def test_the_animateur_sees_the_console_and_invite_links(client, cohort, animate
     client.force_login(participant)
     body = client.get(f"/parcours/{cohort.slug}/").content.decode()
     assert "/animation/" not in body
+
+
+@pytest.mark.parametrize(("who", "shown"), [("animateur", True), ("admin", True),
+                                            ("participant", False), (None, False)])
+def test_the_index_offers_a_new_cohort_to_those_who_may(db, client, request, who, shown):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("journeys:index")).content.decode()
+    assert (reverse("journeys:cohort_create") in page) is shown
+
+
+def test_the_cohort_space_links_discussions_and_action_plans_for_members(
+    client, cohort, participant, public_cohort
+):
+    client.force_login(participant)
+    page = client.get(reverse("journeys:cohort", args=[cohort.slug])).content.decode()
+    assert reverse("discussions:cohort", args=[cohort.slug]) in page
+    assert reverse("codev:my_plans") in page
+    client.logout()
+    page = client.get(reverse("journeys:cohort", args=[public_cohort.slug])).content.decode()
+    assert reverse("discussions:cohort", args=[public_cohort.slug]) not in page

@@ -33,11 +33,12 @@ def test_it_prepares_the_database_then_runs_gunicorn_and_the_database_worker(rec
     call_command("serve", "--port", "8123")
 
     assert recorded["commands"] == ["migrate", "collectstatic", "demo"]
-    web, worker = recorded["children"]
+    web, worker, scheduler = recorded["children"]
     assert web[1:4] == ["-m", "gunicorn", "alliances.wsgi:application"]
     assert " --workers 2 --bind 127.0.0.1:8123 --timeout 60 " in " ".join(web) + " "
     assert "--access-logfile" not in web
     assert worker[1:] == ["-m", "alliances", "db_worker", "--no-reload"]
+    assert scheduler[1:] == ["-m", "alliances", "scheduler"]
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
 
 
@@ -46,7 +47,7 @@ def test_it_runs_the_redis_worker_when_redis_url_is_set(recorded, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     call_command("serve", "--workers", "4", "--host", "::1", "--access-log")
 
-    web, worker = recorded["children"]
+    web, worker, _scheduler = recorded["children"]
     assert " --workers 4 --bind [::1]:8000 " in " ".join(web)
     assert web[-2:] == ["--access-logfile", "-"]
     assert worker[3:] == serve.RQ_WORKER
@@ -82,7 +83,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_it_serves_pages_and_stops_both_children_on_sigterm(tmp_path):
+def test_it_serves_pages_and_stops_every_child_on_sigterm(tmp_path):
     """The real thing, on a fresh SQLite database of its own."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
@@ -107,7 +108,7 @@ def test_it_serves_pages_and_stops_both_children_on_sigterm(tmp_path):
         children = subprocess.run(
             ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
         ).stdout.split()
-        assert len(children) == 2  # gunicorn's arbiter and the task worker
+        assert len(children) == 3  # gunicorn's arbiter, the task worker, the scheduler
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
@@ -119,3 +120,11 @@ def test_it_serves_pages_and_stops_both_children_on_sigterm(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.django_db
+def test_it_runs_without_the_scheduler_when_asked(recorded):
+    call_command("serve", "--no-demo", "--no-scheduler")
+
+    web, worker = recorded["children"]
+    assert worker[-2:] == ["db_worker", "--no-reload"]

@@ -1,7 +1,9 @@
 """The personal-data export (GDPR art. 15 and 20): everything we hold about one person.
 
 Each app that stores personal data exposes `gdpr_export(user) -> dict` in its own `gdpr.py`;
-`user_export` finds them all, so a new app joins the export by adding that one module.
+`user_export` finds them all, so a new app joins the export by adding that one module. The
+same module may expose `gdpr_erase(user)`: what the app removes when the account is deleted
+(art. 17) beyond the anonymised account itself.
 """
 
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from alliances.actors.models import Membership
 from .models import User
 
 Exporter = Callable[[User], dict[str, Any]]
+Eraser = Callable[[User], None]
 FORMAT = "alliances-personal-data/1"
 
 
@@ -73,18 +76,35 @@ def actors_memberships_export(user: User) -> dict[str, Any]:
 FALLBACK_EXPORTERS: dict[str, Exporter] = {"actors": actors_memberships_export}
 
 
+def _gdpr_modules() -> dict[str, Any]:
+    """App label → the app's `gdpr` module, for our own apps, in INSTALLED_APPS order."""
+    return {
+        config.label: import_module(f"{config.name}.gdpr")
+        for config in apps.get_app_configs()
+        if config.name.startswith("alliances.") and module_has_submodule(config.module, "gdpr")
+    }
+
+
 def exporters() -> dict[str, Exporter]:
     """App label → exporter for our own apps, in INSTALLED_APPS order."""
+    modules = _gdpr_modules()
     found: dict[str, Exporter] = {}
     for config in apps.get_app_configs():
-        if not config.name.startswith("alliances."):
-            continue
         exporter = FALLBACK_EXPORTERS.get(config.label)
-        if module_has_submodule(config.module, "gdpr"):
-            exporter = getattr(import_module(f"{config.name}.gdpr"), "gdpr_export", exporter)
+        if config.label in modules:
+            exporter = getattr(modules[config.label], "gdpr_export", exporter)
         if exporter is not None:
             found[config.label] = exporter
     return found
+
+
+def erasers() -> dict[str, Eraser]:
+    """App label → what the app erases when an account is deleted."""
+    return {
+        label: module.gdpr_erase
+        for label, module in _gdpr_modules().items()
+        if hasattr(module, "gdpr_erase")
+    }
 
 
 def user_export(user: User) -> dict[str, Any]:

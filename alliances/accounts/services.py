@@ -66,4 +66,8 @@ def user_delete(*, user: User) -> User:
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
+    from .gdpr import erasers  # the apps' modules import this one's models
+
+    for erase in erasers().values():
+        erase(user)
     return user

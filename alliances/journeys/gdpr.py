@@ -3,7 +3,17 @@ attendance, feedback and the work they handed in."""
 
 from typing import Any
 
-from .models import Attendance, CohortMember, Feedback, Registration, Session, Submission
+from django.utils import timezone
+
+from .models import (
+    Attendance,
+    CalendarToken,
+    CohortMember,
+    Feedback,
+    Registration,
+    Session,
+    Submission,
+)
 
 
 def _iso(value) -> str | None:
@@ -54,3 +64,9 @@ def gdpr_export(user) -> dict[str, Any]:
             for s in submissions.order_by("assignment__due", "pk")
         ],
     }
+
+
+def gdpr_erase(user) -> None:
+    """Private calendar addresses are credentials: revoked with the account. What the person
+    did in a cohort (attendance, work) stays, attached to the anonymised account."""
+    CalendarToken.objects.active().filter(user=user).update(revoked_at=timezone.now())

@@ -3,7 +3,7 @@ notifications and their e-mail preference."""
 
 from typing import Any
 
-from .models import Notification
+from .models import DigestPreference, Notification, ReminderSent
 from .selectors import digest_frequency_of
 
 
@@ -28,3 +28,10 @@ def gdpr_export(user) -> dict[str, Any]:
             for n in notifications.order_by("created_at", "pk")
         ],
     }
+
+
+def gdpr_erase(user) -> None:
+    """Notifications are about the person only: they go with the account."""
+    Notification.objects.filter(recipient=user).delete()
+    DigestPreference.objects.filter(user=user).delete()
+    ReminderSent.objects.filter(user=user).delete()

@@ -1,8 +1,9 @@
 import json
 
 from alliances.accounts.gdpr import user_export
-from alliances.journeys.models import Assignment, Session
-from alliances.journeys.services import submission_save
+from alliances.accounts.services import user_delete
+from alliances.journeys.models import Assignment, CalendarToken, CohortMember, Session
+from alliances.journeys.services import calendar_token_get_or_create, submission_save
 
 
 def test_the_data_export_holds_the_parcours(client, cohort, participant):
@@ -22,3 +23,13 @@ def test_an_outsider_export_has_no_parcours(cohort, outsider):
     journeys = user_export(outsider)["journeys"]
     assert journeys["cohorts"] == [] and journeys["submissions"] == []
     assert Session.objects.filter(cohort=cohort).exists()
+
+
+def test_deleting_the_account_revokes_its_calendar_addresses(cohort, participant):
+    personal = calendar_token_get_or_create(user=participant)
+    of_cohort = calendar_token_get_or_create(user=participant, cohort=cohort)
+
+    user_delete(user=participant)
+
+    assert not CalendarToken.objects.active().filter(pk__in=[personal.pk, of_cohort.pk])
+    assert CohortMember.objects.filter(cohort=cohort, user=participant).exists()  # history kept

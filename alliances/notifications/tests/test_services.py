@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from alliances.accounts.services import user_create
+from alliances.accounts.services import user_create, user_delete
 from alliances.notifications import services
 from alliances.notifications.models import (
     DigestFrequency,
@@ -307,3 +307,14 @@ def test_mails_go_as_8bit_text_even_with_long_titles(participant, cohort, site_u
     assert all(len(line) <= 78 for line in mail.outbox[0].body.splitlines())
     # The title is folded, not cut.
     assert " ".join(mail.outbox[0].body.split()).count("Diagnostic partagé du territoire") == 6
+
+
+def test_deleting_the_account_deletes_its_notifications_and_preference(participant, outsider):
+    _notify([participant, outsider])
+    digest_preference_set(user=participant, frequency=DigestFrequency.WEEKLY)
+
+    user_delete(user=participant)
+
+    assert not Notification.objects.filter(recipient=participant).exists()
+    assert not DigestPreference.objects.filter(user=participant).exists()
+    assert Notification.objects.filter(recipient=outsider).count() == 1

@@ -32,6 +32,8 @@ def test_profile_shows_my_account_and_organisations(
     assert reverse("accounts:profile_edit") in html
     assert reverse("accounts:data_export") in html
     assert reverse("accounts:delete") in html
+    for name in ("notifications:preferences", "journeys:calendars", "codev:my_plans"):
+        assert reverse(name) in html
 
 
 def test_profile_query_count_does_not_grow_with_organisations(

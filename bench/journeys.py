@@ -436,7 +436,6 @@ def populate(shape: dict) -> dict:
     for who, user in (("participant", participant), ("animateur", animateur)):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        cookies[who] = f"sessionid={client.cookies['sessionid'].value}"
         pages_of = [("baseline, signed in", "/bench/baseline/")] if who == "participant" else []
         pages_of.append((f"cohort space ({who})", f"/parcours/{cohort.slug}/"))
         if who == "animateur":
@@ -448,6 +447,8 @@ def populate(shape: dict) -> dict:
             if response.status_code != 200:
                 raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
             queries[name] = len(captured.captured_queries)
+        # The cookies a browser would send by now: the session's and the CSRF token's.
+        cookies[who] = "; ".join(f"{name}={c.value}" for name, c in client.cookies.items())
     anonymous = Client(HTTP_HOST="127.0.0.1")
     anonymous.get("/bench/baseline/")
     with CaptureQueriesContext(connection_of()) as captured:

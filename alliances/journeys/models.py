@@ -442,6 +442,8 @@ class Assignment(models.Model):
 class SubmissionStatus(models.TextChoices):
     A_FAIRE = "a_faire", _("to do")
     RENDU = "rendu", _("handed in")
+    # Sent back by the animateur with feedback: to hand in again; not done meanwhile.
+    A_REPRENDRE = "a_reprendre", _("to rework")
     VALIDE = "valide", _("approved")
 
 
@@ -456,7 +458,7 @@ class Submission(models.Model):
     )
     text = models.TextField(_("text"), blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=SubmissionStatus, default=SubmissionStatus.A_FAIRE
+        _("status"), max_length=12, choices=SubmissionStatus, default=SubmissionStatus.A_FAIRE
     )
     submitted_at = models.DateTimeField(_("handed in at"), null=True, blank=True)
     feedback = models.TextField(_("animateur's feedback"), blank=True)

@@ -2,7 +2,8 @@
 
 They supersede `services.submission_save` and `services.submission_review` for the pages:
 a hand-in carries text and up to five files, and can be repeated until the work is
-approved; a review gives feedback and sets the status (handed in, or approved).
+approved; a review gives feedback and sets the status (handed in, to rework, approved).
+Both notify: the animateurs of a hand-in, the participant of a review.
 """
 
 from functools import partial
@@ -10,10 +11,13 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
+from alliances.notifications.models import NotificationKind
+from alliances.notifications.services import notify
 
 from .models import (
     Assignment,
@@ -26,7 +30,7 @@ from .models import (
 
 MAX_FILES = 5
 # Statuses an animateur may set on handed-in work.
-REVIEW_STATUSES = (SubmissionStatus.RENDU, SubmissionStatus.VALIDE)
+REVIEW_STATUSES = (SubmissionStatus.RENDU, SubmissionStatus.A_REPRENDRE, SubmissionStatus.VALIDE)
 
 
 def _is_participant(assignment: Assignment, user: User) -> bool:
@@ -74,14 +78,28 @@ def submission_hand_in(
             name=(upload.name or "")[:200],
             size=upload.size or 0,
         )
+    notify(
+        recipients=User.objects.filter(
+            cohort_memberships__cohort_id=assignment.cohort_id,
+            cohort_memberships__role=CohortRole.ANIMATEUR,
+        ),
+        kind=NotificationKind.WORK_HANDED_IN,
+        title=_("%(person)s handed in “%(title)s”") % {"person": user, "title": assignment.title},
+        url=reverse("journeys:assignment_review", args=[assignment.pk]),
+        actor=user,
+        cohort=assignment.cohort,
+    )
     return submission
 
 
 @transaction.atomic
-def submission_review(*, submission: Submission, feedback: str, status: str) -> Submission:
-    """The animateur's feedback on handed-in work, and its status (handed in or approved)."""
+def submission_review(
+    *, submission: Submission, feedback: str, status: str, reviewer: User | None = None
+) -> Submission:
+    """The animateur's feedback on handed-in work, and its status (handed in, to rework or
+    approved); the participant is notified."""
     if status not in REVIEW_STATUSES:
-        raise ValidationError({"status": _("Choose “handed in” or “approved”.")})
+        raise ValidationError({"status": _("Choose “handed in”, “to rework” or “approved”.")})
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status == SubmissionStatus.A_FAIRE:
         raise ValidationError(_("This work has not been handed in yet."))
@@ -89,6 +107,16 @@ def submission_review(*, submission: Submission, feedback: str, status: str) -> 
     submission.status = status
     submission.full_clean()
     submission.save()
+    assignment = submission.assignment
+    notify(
+        recipients=[submission.user],
+        kind=NotificationKind.WORK_REVIEWED,
+        title=_("Feedback on “%(title)s”: %(status)s")
+        % {"title": assignment.title, "status": SubmissionStatus(status).label},
+        url=reverse("journeys:assignment", args=[assignment.pk]),
+        actor=reviewer,
+        cohort=assignment.cohort,
+    )
     return submission
 
 

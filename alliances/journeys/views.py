@@ -37,7 +37,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
-from .selectors import timeline_picture
+from .selectors import DONE, timeline_picture
 from .services import PARIS, session_register
 
 # 365.25 / 12: a programme's day offset shown as its month, M1 to M9.
@@ -215,7 +215,7 @@ def _todos(assignments: list[Assignment], user: Any) -> list[dict[str, Any]]:
                 "assignment": assignment,
                 "status": status,
                 "status_label": SubmissionStatus(status).label,
-                "late": status == SubmissionStatus.A_FAIRE and assignment.due < today,
+                "late": status not in DONE and assignment.due < today,
             }
         )
     return todos

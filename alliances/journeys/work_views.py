@@ -34,6 +34,7 @@ from .models import (
     SubmissionFile,
     SubmissionStatus,
 )
+from .selectors import DONE
 from .services import PARIS
 from .submissions import (
     MAX_FILES,
@@ -175,7 +176,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "files": list(submission.files.all()) if submission else [],
         "status": current,
         "status_label": SubmissionStatus(current).label,
-        "late": current == SubmissionStatus.A_FAIRE and assignment.due < today,
+        "late": current not in DONE and assignment.due < today,
         "handed_late": handed_late,
         "form": form,
         "max_files": MAX_FILES,
@@ -307,6 +308,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 submission=submission,
                 feedback=form.cleaned_data["feedback"],
                 status=form.cleaned_data["status"],
+                reviewer=request.user,
             )
         except ValidationError as error:
             _apply_errors(form, error)

@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     REMINDER_DUE = "reminder_due", _("due date reminder")
     INVITATION = "invitation", _("invitation")
     CODEV = "codev", _("co-développement")
+    WORK_HANDED_IN = "work_handed_in", _("work handed in")
+    WORK_REVIEWED = "work_reviewed", _("feedback on your work")
 
 
 class DigestFrequency(models.TextChoices):

@@ -51,6 +51,12 @@ class World:
     territory: object
     invitation: object
     calendar_token: object
+    codev_session: object = None
+    round: object = None
+    thread: object = None
+    territory_thread: object = None
+    post: object = None
+    attachment: object = None
 
 
 def _world(cohort, *, animateur, participant, territory) -> World:
@@ -87,7 +93,43 @@ def _world(cohort, *, animateur, participant, territory) -> World:
         territory=territory,
         invitation=invitation,
         calendar_token=calendar_token_get_or_create(user=participant, cohort=cohort),
+        **_other_apps(cohort, animateur=animateur, participant=participant, territory=territory),
     )
+
+
+def _other_apps(cohort, *, animateur, participant, territory) -> dict:
+    """A co-development round and discussion threads of the cohort, through their services."""
+    from alliances.codev.services import round_create
+    from alliances.discussions.services import thread_create
+
+    codev_session = cohort.sessions.filter(kind_id="codeveloppement").order_by("start").first()
+    thread = thread_create(
+        cohort=cohort,
+        author=participant,
+        title="Une question",
+        body="Qui a un contact ?",
+        attachments=[SimpleUploadedFile("note.pdf", PDF, content_type="application/pdf")],
+    )
+    post = thread.posts.order_by("pk").first()
+    return {
+        "codev_session": codev_session,
+        "round": round_create(
+            session=codev_session,
+            client=participant,
+            facilitator=animateur,
+            problem="Mobiliser les entreprises",
+        ),
+        "thread": thread,
+        "territory_thread": thread_create(
+            cohort=cohort,
+            author=participant,
+            title="Notre équipe",
+            body="Point d'étape",
+            pilot_territory=territory,
+        ),
+        "post": post,
+        "attachment": post.attachments.first(),
+    }
 
 
 @pytest.fixture
@@ -335,6 +377,114 @@ ROWS = [
         data=lambda w: {"material-title": "Lecture", "material-url": "https://example.org/l"},
     ),
     Row("remove material", "post", _u("journeys:material_remove", "material"), manage(302)),
+]
+
+
+# Other apps of the parcours. Co-development rounds and discussions are the cohort's
+# members' only, whatever the cohort's visibility (their briefs): outsiders get 404 even in a
+# public cohort; a territory's threads are its team's and the moderators' (animateurs,
+# admins).
+MEMBERS_ONLY = same("302 404 404 200 200 200 200")
+TEAM_ONLY = same("302 404 404 200 404 200 200")
+MODERATE = same("302 404 404 403 403 302 302")
+ROWS += [
+    # -- co-development (alliances/codev) ---------------------------------------------------
+    Row(
+        "codev: new round",
+        "get",
+        _u("codev:round_create", "codev_session"),
+        same("302 404 404 403 403 200 200"),
+    ),
+    Row("codev: round", "get", _u("codev:round", "round"), MEMBERS_ONLY),
+    Row("codev: round live", "get", _u("codev:round_live", "round"), MEMBERS_ONLY),
+    # Running the facilitator: the animateur (here also the round's facilitator) and admins.
+    Row(
+        "codev: run the facilitator", "post", _u("codev:round_control", "round", "start"), MODERATE
+    ),
+    Row(
+        "codev: note",
+        "post",
+        _u("codev:note_add", "round"),
+        same("302 404 404 302 302 302 302"),
+        data=lambda w: {"text": "Une piste"},
+    ),
+    # The action plan is the client's (the participant) and the facilitator's.
+    Row(
+        "codev: action plan",
+        "post",
+        _u("codev:action_plan", "round"),
+        same("302 404 404 200 403 200 200"),
+    ),
+    Row(
+        "codev: learning",
+        "post",
+        _u("codev:learning", "round"),
+        same("302 404 404 302 302 302 302"),
+        data=lambda w: {"text": "Appris"},
+    ),
+    Row(
+        "codev: time boxes",
+        "post",
+        _u("codev:timeboxes", "round"),
+        same("302 404 404 403 403 200 200"),
+    ),
+    Row("codev: my action plans", "get", _u("codev:my_plans"), same("302 200 200 200 200 200 200")),
+    # -- discussions (alliances/discussions) ------------------------------------------------
+    Row("threads", "get", _u("discussions:cohort", "slug"), MEMBERS_ONLY),
+    Row(
+        "post a thread",
+        "post",
+        _u("discussions:cohort", "slug"),
+        same("302 404 404 302 302 302 302"),
+        data=lambda w: {"title": "Nouveau fil", "body": "Bonjour à tous"},
+    ),
+    Row(
+        "territory threads",
+        "get",
+        lambda w: reverse("discussions:territory", args=[w.cohort.slug, w.territory.pk]),
+        TEAM_ONLY,
+    ),
+    Row("thread", "get", _u("discussions:thread", "thread"), MEMBERS_ONLY),
+    Row("territory thread", "get", _u("discussions:thread", "territory_thread"), TEAM_ONLY),
+    Row(
+        "reply",
+        "post",
+        _u("discussions:thread", "thread"),
+        same("302 404 404 302 302 302 302"),
+        data=lambda w: {"body": "Moi !"},
+    ),
+    Row("follow", "post", _u("discussions:follow", "thread"), same("302 404 404 302 302 302 302")),
+    Row("lock (moderate)", "post", _u("discussions:lock", "thread"), MODERATE),
+    Row("pin (moderate)", "post", _u("discussions:pin", "thread"), MODERATE),
+    # One's own post: its author edits it (for a while).
+    Row(
+        "edit my post",
+        "get",
+        _u("discussions:post_edit", "post"),
+        same("302 404 404 200 403 403 403"),
+    ),
+    Row(
+        "hide a post (moderate)",
+        "get",
+        _u("discussions:post_hide", "post"),
+        same("302 404 404 403 403 200 200"),
+    ),
+    Row("unhide a post (moderate)", "post", _u("discussions:post_unhide", "post"), MODERATE),
+    Row("attachment", "get", _u("discussions:attachment", "attachment"), MEMBERS_ONLY),
+    # -- notifications (alliances/notifications) --------------------------------------------
+    Row("notifications", "get", _u("notifications:index"), same("302 200 200 200 200 200 200")),
+    Row(
+        "notification preferences",
+        "get",
+        _u("notifications:preferences"),
+        same("302 200 200 200 200 200 200"),
+    ),
+    Row(
+        "mark all read",
+        "post",
+        _u("notifications:mark_all_read"),
+        same("302 302 302 302 302 302 302"),
+    ),
 ]
 
 

@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from alliances.accounts.services import user_create
 from alliances.journeys.models import CohortRole, Submission, SubmissionFile, SubmissionStatus
+from alliances.journeys.selectors import cohort_progress
 from alliances.journeys.services import cohort_member_add
 from alliances.journeys.submissions import submission_hand_in, submission_review
+from alliances.notifications.models import Notification, NotificationKind
 
 PARIS = ZoneInfo("Europe/Paris")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -370,3 +372,47 @@ def test_removing_needs_a_post_and_a_sign_in(client, cohort, assignment, partici
     client.force_login(participant)
     assert client.get(remove_url(item)).status_code == 405
     assert submission.files.count() == 1
+
+
+# --- to rework, and who is told ---------------------------------------------------------
+
+
+def _work_done(cohort, user):
+    return next(p for p in cohort_progress(cohort).participants if p.member.user == user).work_done
+
+
+def test_work_sent_back_to_rework_is_not_done_and_can_be_handed_in_again(
+    client, cohort, assignment, participant, animateur, frozen
+):
+    assert assignment.due < frozen.date()
+    submission = submission_hand_in(assignment=assignment, user=participant, text="v1")
+    assert _work_done(cohort, participant) == 1
+    client.force_login(animateur)
+    response = client.post(
+        reverse("journeys:submission_review", args=[submission.pk]),
+        {f"s{submission.pk}-feedback": "Précisez les partenaires.",
+         f"s{submission.pk}-status": SubmissionStatus.A_REPRENDRE},
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.A_REPRENDRE
+    assert _work_done(cohort, participant) == 0
+
+    submission_hand_in(assignment=assignment, user=participant, text="v2")
+    submission.refresh_from_db()
+    assert (submission.status, submission.text) == (SubmissionStatus.RENDU, "v2")
+
+
+def test_a_hand_in_tells_the_animateurs_and_a_review_tells_the_participant(
+    cohort, assignment, participant, animateur, intervenant
+):
+    submission = submission_hand_in(assignment=assignment, user=participant, text="Bilan")
+    (told,) = Notification.objects.filter(kind=NotificationKind.WORK_HANDED_IN)
+    assert told.recipient == animateur and assignment.title in told.title
+    assert told.url == review_url(assignment)
+
+    submission_review(submission=submission, feedback="Bravo", status=SubmissionStatus.VALIDE,
+                      reviewer=animateur)
+    (reviewed,) = Notification.objects.filter(kind=NotificationKind.WORK_REVIEWED)
+    assert reviewed.recipient == participant and reviewed.url == page_url(assignment)
+    assert not Notification.objects.filter(recipient=intervenant).exists()

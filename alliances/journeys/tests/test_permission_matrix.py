@@ -408,6 +408,8 @@ ROWS += [
         same("302 404 404 302 302 302 302"),
         data=lambda w: {"text": "Une piste"},
     ),
+    # Learnings are written once the round is over: before, the form comes back (200) with
+    # its message for those who may write them.
     # The action plan is the client's (the participant) and the facilitator's.
     Row(
         "codev: action plan",
@@ -419,7 +421,7 @@ ROWS += [
         "codev: learning",
         "post",
         _u("codev:learning", "round"),
-        same("302 404 404 302 302 302 302"),
+        same("302 404 404 200 200 200 200"),
         data=lambda w: {"text": "Appris"},
     ),
     Row(

@@ -124,13 +124,19 @@ def main(argv: list[str]) -> int:
 
     for row in rows:
         row["queries"] = data["queries"].get(row["page"])
+        row["server_ms"] = data["timings"].get(row["page"])
     print_table(rows, tool=rows[0].get("tool", "?") if rows else "?")
+    base_ms = data["timings"]["baseline (50 communes)"]
+    print("\nOne request at a time, in process (test client, median of 31):")
+    for name, ms in data["timings"].items():
+        print(f"  {name:<28} {ms:8.2f} ms  {base_ms / ms:5.2f}× the baseline's speed")
     print(f"Load average before the run: {load_before[0]:.2f} on {os.cpu_count()} CPUs")
     out = BENCH_DIR / f"journeys-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     config = {**shape, "assignments": ASSIGNMENTS, "database": database,
               "duration_s": duration, "connections": levels, "cohort": slug,
               "rows_built": data["rows"], "build_seconds": data["seconds"],
               "consistency": data["consistency"], "queries": data["queries"],
+              "server_ms": data["timings"],
               "cpus": os.cpu_count(), "load_average_before": load_before,
               "load_average_after": os.getloadavg(), "server": "alliances serve"}
     out.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
@@ -439,7 +445,7 @@ def populate(shape: dict) -> dict:
     cohort = cohorts[0]
     participant = User.objects.get(pk=participants_of[cohort.pk][0])
     animateur = User.objects.get(pk=animateur_of[cohort.pk])
-    cookies, queries = {}, {}
+    cookies, queries, timings = {}, {}, {}
     for who, user in (("participant", participant), ("animateur", animateur)):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
@@ -454,6 +460,7 @@ def populate(shape: dict) -> dict:
             if response.status_code != 200:
                 raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
             queries[name] = len(captured.captured_queries)
+            timings[name] = _median_ms(client, path)
         # The cookies a browser would send by now: the session's and the CSRF token's.
         cookies[who] = "; ".join(f"{name}={c.value}" for name, c in client.cookies.items())
     anonymous = Client(HTTP_HOST="127.0.0.1")
@@ -461,8 +468,21 @@ def populate(shape: dict) -> dict:
     with CaptureQueriesContext(connection_of()) as captured:
         anonymous.get("/bench/baseline/")
     queries["baseline (50 communes)"] = len(captured.captured_queries)
+    timings["baseline (50 communes)"] = _median_ms(anonymous, "/bench/baseline/")
     return {"slug": cohort.slug, "rows": rows, "seconds": round(built_seconds, 1),
-            "consistency": consistency, "cookies": cookies, "queries": queries}
+            "consistency": consistency, "cookies": cookies, "queries": queries,
+            "timings": timings}
+
+
+def _median_ms(client, path: str, n: int = 31) -> float:
+    """One process, one request at a time: the page's own cost, steadier than req/s on a
+    busy machine (other work slows every page of a load run, not each the same)."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(sorted(times)[n // 2], 2)
 
 
 def datetime_time(hour: int, minute: int):

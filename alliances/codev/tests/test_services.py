@@ -96,7 +96,7 @@ def test_the_clock_runs_pauses_resumes_and_goes_over_time(round_):
 
 def test_each_move_bumps_the_version_and_wrong_moves_are_refused(round_):
     version = round_.version
-    with pytest.raises(ValidationError, match="Start the round first"):
+    with pytest.raises(ValidationError, match="Lancez d’abord le tour"):
         services.round_next_step(round=round_, now=T0)
     with pytest.raises(ValidationError):
         services.round_pause(round=round_, now=T0)
@@ -220,7 +220,7 @@ def test_a_bad_action_plan_names_each_faulty_row_and_saves_nothing(round_):
             ],
         )
     assert set(error.value.message_dict) == {"0.title", "1.due", "2.due", "3.due"}
-    assert "before the session" in error.value.message_dict["1.due"][0]
+    assert "précéder la séance" in error.value.message_dict["1.due"][0]
     assert list(ActionItem.objects.values_list("title", flat=True)) == ["Garder"]
 
 

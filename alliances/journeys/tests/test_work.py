@@ -124,7 +124,7 @@ def test_handing_in_again_keeps_the_files_until_approved(client, cohort, assignm
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"text": "  "}, "text", "Write your work or attach a file"),
+        ({"text": "  "}, "text", "Rédigez votre travail ou joignez un fichier"),
         ({"text": "x", "files": [SimpleUploadedFile("virus.exe", b"MZ\x90\x00")]}, "files", ""),
         (
             {"text": "x", "files": [SimpleUploadedFile("faux.pdf", b"MZ\x90\x00" * 10)]},

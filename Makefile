@@ -24,10 +24,13 @@ browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# Tests run in parallel (pytest-xdist), one process per core, four at most.
+PYTEST := $(BIN)/pytest -q -n auto --maxprocesses 4
+
 test: install browser  ## The whole suite on SQLite, then on PostgreSQL when it answers
-	$(BIN)/pytest -q
+	$(PYTEST)
 	@if $(PY) -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
-	  echo "== PostgreSQL =="; DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/pytest -q; \
+	  echo "== PostgreSQL =="; DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PYTEST); \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: SQLite run only"; \
 	  if [ -n "$$CI" ]; then exit 1; fi; fi
 

@@ -34,8 +34,7 @@ from bench import loadgen, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench-journeys"
-FULL = {"cohorts": 200, "participants": 30, "sessions": 40, "duration": 20.0,
-        "connections": "50"}
+FULL = {"cohorts": 200, "participants": 30, "sessions": 40, "duration": 20.0, "connections": "50"}
 SMOKE = {"cohorts": 4, "participants": 6, "sessions": 10, "duration": 2.0, "connections": "4"}
 ASSIGNMENTS = 6
 GOAL_RATIO, GOAL_QUERIES = 1.0, 20
@@ -50,11 +49,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--cohorts", type=int)
     parser.add_argument("--participants", type=int, help="per cohort")
     parser.add_argument("--sessions", type=int, help="per cohort")
-    parser.add_argument("--database-url",
-                        help="a PostgreSQL server (postgres://user@host:port/any): the bench "
-                        f"creates and drops its own database {PG_BENCH_DB!r} there")
-    parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto",
-                        help="auto: wrk when installed, else the Python generator")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgres://user@host:port/any): the bench "
+        f"creates and drops its own database {PG_BENCH_DB!r} there",
+    )
+    parser.add_argument(
+        "--loadgen",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="auto: wrk when installed, else the Python generator",
+    )
     args = parser.parse_args(argv)
     size = SMOKE if args.smoke else FULL
     shape = {
@@ -77,11 +82,17 @@ def main(argv: list[str]) -> int:
     load_before = os.getloadavg()
     started = time.perf_counter()
     try:
-        print(f"Building {shape['cohorts']} cohorts × {shape['participants']} participants × "
-              f"{shape['sessions']} sessions on {database} in {BENCH_DIR} …", flush=True)
+        print(
+            f"Building {shape['cohorts']} cohorts × {shape['participants']} participants × "
+            f"{shape['sessions']} sessions on {database} in {BENCH_DIR} …",
+            flush=True,
+        )
         built = subprocess.run(
             [sys.executable, "-m", "bench.journeys", "populate", json.dumps(shape)],
-            env=env, cwd=ROOT, capture_output=True, text=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         if built.returncode:
             print(built.stdout[-4000:], built.stderr[-8000:], sep="\n", file=sys.stderr)
@@ -104,14 +115,31 @@ def main(argv: list[str]) -> int:
         base = f"http://127.0.0.1:{port}"
         with (BENCH_DIR / "server.log").open("w") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "alliances", "serve", "--no-demo", "--no-worker",
-                 "--port", str(port)],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "alliances",
+                    "serve",
+                    "--no-demo",
+                    "--no-worker",
+                    "--port",
+                    str(port),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             try:
                 pages.wait_until_up(base, server)
-                rows = measure(base, targets, levels=levels, duration=duration,
-                               smoke=args.smoke, tool=args.loadgen)
+                rows = measure(
+                    base,
+                    targets,
+                    levels=levels,
+                    duration=duration,
+                    smoke=args.smoke,
+                    tool=args.loadgen,
+                )
             finally:
                 server.send_signal(signal.SIGTERM)
                 try:
@@ -132,47 +160,84 @@ def main(argv: list[str]) -> int:
         print(f"  {name:<28} {ms:8.2f} ms  {base_ms / ms:5.2f}× the baseline's speed")
     print(f"Load average before the run: {load_before[0]:.2f} on {os.cpu_count()} CPUs")
     out = BENCH_DIR / f"journeys-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    config = {**shape, "assignments": ASSIGNMENTS, "database": database,
-              "duration_s": duration, "connections": levels, "cohort": slug,
-              "rows_built": data["rows"], "build_seconds": data["seconds"],
-              "consistency": data["consistency"], "queries": data["queries"],
-              "server_ms": data["timings"],
-              "cpus": os.cpu_count(), "load_average_before": load_before,
-              "load_average_after": os.getloadavg(), "server": "alliances serve"}
+    config = {
+        **shape,
+        "assignments": ASSIGNMENTS,
+        "database": database,
+        "duration_s": duration,
+        "connections": levels,
+        "cohort": slug,
+        "rows_built": data["rows"],
+        "build_seconds": data["seconds"],
+        "consistency": data["consistency"],
+        "queries": data["queries"],
+        "server_ms": data["timings"],
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "server": "alliances serve",
+    }
     out.write_text(json.dumps({"config": config, "rows": rows}, indent=2))
     print(f"\nWritten to {out.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s in all)")
     return 0
 
 
-def measure(base: str, targets: list[tuple[str, list[str], dict[str, str]]], *,
-            levels: list[int], duration: float, smoke: bool, tool: str) -> list[dict]:
+def measure(
+    base: str,
+    targets: list[tuple[str, list[str], dict[str, str]]],
+    *,
+    levels: list[int],
+    duration: float,
+    smoke: bool,
+    tool: str,
+) -> list[dict]:
     statuses = {}
     for name, paths, headers in targets:
         statuses[name] = status_with(base + paths[0], headers)
         if 200 <= statuses[name] < 300:  # let every worker load its templates and code
-            loadgen.run(base, paths, connections=levels[0], seconds=0.5 if smoke else 2,
-                        tool=tool, headers=headers)
+            loadgen.run(
+                base,
+                paths,
+                connections=levels[0],
+                seconds=0.5 if smoke else 2,
+                tool=tool,
+                headers=headers,
+            )
     rows = []
     for connections in levels:
         baseline_rps = signed_in_rps = None
         for name, paths, headers in targets:
-            row: dict = {"page": name, "path": paths[0], "connections": connections,
-                         "signed_in": bool(headers)}
+            row: dict = {
+                "page": name,
+                "path": paths[0],
+                "connections": connections,
+                "signed_in": bool(headers),
+            }
             if not 200 <= statuses[name] < 300:  # a page that fails is a row, not a crash
                 rows.append({**row, "status": statuses[name]})
                 continue
-            result = loadgen.run(base, paths, connections=connections, seconds=duration,
-                                 tool=tool, headers=headers)
+            result = loadgen.run(
+                base, paths, connections=connections, seconds=duration, tool=tool, headers=headers
+            )
             baseline_rps = baseline_rps or result.rps
             if headers:
                 signed_in_rps = signed_in_rps or result.rps
-            rows.append({**row, "status": statuses[name], "requests": result.requests,
-                         "rps": round(result.rps, 1), "p50_ms": round(result.p50_ms, 1),
-                         "p99_ms": round(result.p99_ms, 1), "errors": result.errors,
-                         "ratio": round(result.rps / baseline_rps, 2),
-                         "ratio_signed_in": round(result.rps / signed_in_rps, 2)
-                         if signed_in_rps else None,
-                         "tool": result.tool})
+            rows.append(
+                {
+                    **row,
+                    "status": statuses[name],
+                    "requests": result.requests,
+                    "rps": round(result.rps, 1),
+                    "p50_ms": round(result.p50_ms, 1),
+                    "p99_ms": round(result.p99_ms, 1),
+                    "errors": result.errors,
+                    "ratio": round(result.rps / baseline_rps, 2),
+                    "ratio_signed_in": round(result.rps / signed_in_rps, 2)
+                    if signed_in_rps
+                    else None,
+                    "tool": result.tool,
+                }
+            )
     return rows
 
 
@@ -198,32 +263,70 @@ def status_with(url: str, headers: dict[str, str]) -> int:
 
 def print_table(rows: list[dict], *, tool: str) -> None:
     print(f"\nLoad generator: {tool}")
-    header = ("page", "conns", "req/s", "p50 ms", "p99 ms", "× baseline", "× signed-in",
-              "errors", "queries", "goal")
+    header = (
+        "page",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "× baseline",
+        "× signed-in",
+        "errors",
+        "queries",
+        "goal",
+    )
     lines = [header]
     for row in rows:
         queries = "" if row.get("queries") is None else str(row["queries"])
         if "rps" not in row:
-            lines.append((row["page"], str(row["connections"]), f"HTTP {row['status']}",
-                          "", "", "", "", "", queries, ""))
+            lines.append(
+                (
+                    row["page"],
+                    str(row["connections"]),
+                    f"HTTP {row['status']}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    queries,
+                    "",
+                )
+            )
             continue
         goal = ""
         if row["page"].startswith(("cohort space", "console")):
             met = row["ratio"] >= GOAL_RATIO and (row.get("queries") or 0) <= GOAL_QUERIES
             goal = "met" if met else "missed"
-        lines.append((row["page"], str(row["connections"]), f"{row['rps']:.0f}",
-                      f"{row['p50_ms']:.1f}", f"{row['p99_ms']:.1f}", f"{row['ratio']:.2f}",
-                      "" if row["ratio_signed_in"] is None else f"{row['ratio_signed_in']:.2f}",
-                      str(row["errors"]), queries, goal))
+        lines.append(
+            (
+                row["page"],
+                str(row["connections"]),
+                f"{row['rps']:.0f}",
+                f"{row['p50_ms']:.1f}",
+                f"{row['p99_ms']:.1f}",
+                f"{row['ratio']:.2f}",
+                "" if row["ratio_signed_in"] is None else f"{row['ratio_signed_in']:.2f}",
+                str(row["errors"]),
+                queries,
+                goal,
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for n, line in enumerate(lines):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths))
-    print(f"Goal: cohort space and console ≥ {GOAL_RATIO:.1f}× the baseline's req/s "
-          f"(anonymous, first row) and ≤ {GOAL_QUERIES} SQL queries; × signed-in: the ratio "
-          "to the same baseline page requested with the session cookie.")
+    print(
+        f"Goal: cohort space and console ≥ {GOAL_RATIO:.1f}× the baseline's req/s "
+        f"(anonymous, first row) and ≤ {GOAL_QUERIES} SQL queries; × signed-in: the ratio "
+        "to the same baseline page requested with the session cookie."
+    )
 
 
 # -- PostgreSQL: a database of the bench's own ------------------------------------------------
@@ -253,12 +356,47 @@ def pg_drop(url: str) -> None:
 
 # -- the data, built in a child process configured for the bench's database ----------------
 
-FIRST_NAMES = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Louise", "Jules",
-               "Nora", "Yanis", "Inès", "Hugo", "Léa", "Malik", "Zoé", "Bastien"]
-LAST_NAMES = ["Martin", "Bernard", "Moreau", "Laurent", "Garnier", "Faure", "Rousseau",
-              "Blanc", "Guerin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin"]
-PLACES = ["Salle du conseil", "Tiers-lieu La Fabrique", "Maison des associations",
-          "Médiathèque", "Salle polyvalente"]
+FIRST_NAMES = [
+    "Camille",
+    "Dominique",
+    "Claude",
+    "Sacha",
+    "Alix",
+    "Morgan",
+    "Louise",
+    "Jules",
+    "Nora",
+    "Yanis",
+    "Inès",
+    "Hugo",
+    "Léa",
+    "Malik",
+    "Zoé",
+    "Bastien",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Moreau",
+    "Laurent",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+]
+PLACES = [
+    "Salle du conseil",
+    "Tiers-lieu La Fabrique",
+    "Maison des associations",
+    "Médiathèque",
+    "Salle polyvalente",
+]
 
 
 def populate(shape: dict) -> dict:
@@ -294,21 +432,45 @@ def populate(shape: dict) -> dict:
     with transaction.atomic():
         # One animateur per 10 cohorts, one intervenant per cohort, 30 participants each.
         n_anim = max(1, n_cohorts // 10)
-        users = [User(email=f"animateur{i}@bench.example", display_name=f"Animateur {i}",
-                      role=User.Role.ANIMATEUR, password=hashed) for i in range(n_anim)]
-        users += [User(email=f"intervenant{c}@bench.example", display_name=f"Intervenant {c}",
-                       role=User.Role.PARTICIPANT, password=hashed) for c in range(n_cohorts)]
+        users = [
+            User(
+                email=f"animateur{i}@bench.example",
+                display_name=f"Animateur {i}",
+                role=User.Role.ANIMATEUR,
+                password=hashed,
+            )
+            for i in range(n_anim)
+        ]
         users += [
-            User(email=f"p{c}-{i}@bench.example", password=hashed, role=User.Role.PARTICIPANT,
-                 display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {c}-{i}")
-            for c in range(n_cohorts) for i in range(n_part)
+            User(
+                email=f"intervenant{c}@bench.example",
+                display_name=f"Intervenant {c}",
+                role=User.Role.PARTICIPANT,
+                password=hashed,
+            )
+            for c in range(n_cohorts)
+        ]
+        users += [
+            User(
+                email=f"p{c}-{i}@bench.example",
+                password=hashed,
+                role=User.Role.PARTICIPANT,
+                display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {c}-{i}",
+            )
+            for c in range(n_cohorts)
+            for i in range(n_part)
         ]
         User.objects.bulk_create(users, batch_size=2000)
-        by_email = dict(User.objects.filter(email__endswith="@bench.example")
-                        .values_list("email", "pk"))
+        by_email = dict(
+            User.objects.filter(email__endswith="@bench.example").values_list("email", "pk")
+        )
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user_id=pk, email=email, primary=True, verified=True)
-             for email, pk in by_email.items()], batch_size=2000)
+            [
+                EmailAddress(user_id=pk, email=email, primary=True, verified=True)
+                for email, pk in by_email.items()
+            ],
+            batch_size=2000,
+        )
         rows["users"] = len(by_email)
 
         # Cohorts: starts spread over the last ~10 months, so some are just beginning,
@@ -318,22 +480,35 @@ def populate(shape: dict) -> dict:
             days_ago = 7 * rng.randint(0, 44) if c else 7 * (span // 14)  # cohort 0: midway
             start = today - timezone.timedelta(days=days_ago + today.weekday())
             end = start + timezone.timedelta(days=span - 1)
-            status = (m.CohortStatus.TERMINE if end < today else m.CohortStatus.EN_COURS)
-            cohorts.append(m.Cohort(
-                programme=programme, name=f"Promotion banc {c:03d}", slug=f"banc-{c:03d}",
-                start=start, end=end, status=status,
-                visibility=m.CohortVisibility.PUBLIC if c % 5 == 4 else
-                m.CohortVisibility.PRIVATE))
+            status = m.CohortStatus.TERMINE if end < today else m.CohortStatus.EN_COURS
+            cohorts.append(
+                m.Cohort(
+                    programme=programme,
+                    name=f"Promotion banc {c:03d}",
+                    slug=f"banc-{c:03d}",
+                    start=start,
+                    end=end,
+                    status=status,
+                    visibility=m.CohortVisibility.PUBLIC
+                    if c % 5 == 4
+                    else m.CohortVisibility.PRIVATE,
+                )
+            )
         m.Cohort.objects.bulk_create(cohorts)
         cohorts = list(m.Cohort.objects.filter(slug__startswith="banc-").order_by("slug"))
         rows["cohorts"] = len(cohorts)
 
         phases = [
-            m.CohortPhase(cohort=cohort, position=t.position, name=t.name,
-                          start=cohort.start + timezone.timedelta(days=t.start_offset_days),
-                          end=cohort.start + timezone.timedelta(
-                              days=t.start_offset_days + t.duration_days - 1))
-            for cohort in cohorts for t in templates
+            m.CohortPhase(
+                cohort=cohort,
+                position=t.position,
+                name=t.name,
+                start=cohort.start + timezone.timedelta(days=t.start_offset_days),
+                end=cohort.start
+                + timezone.timedelta(days=t.start_offset_days + t.duration_days - 1),
+            )
+            for cohort in cohorts
+            for t in templates
         ]
         m.CohortPhase.objects.bulk_create(phases, batch_size=2000)
         phases_of: dict[int, list] = {}
@@ -342,15 +517,23 @@ def populate(shape: dict) -> dict:
         rows["phases"] = sum(len(v) for v in phases_of.values())
 
         def phase_on(cohort, day):
-            return next((p for p in phases_of[cohort.pk] if p.start <= day <= p.end),
-                        phases_of[cohort.pk][-1])
+            return next(
+                (p for p in phases_of[cohort.pk] if p.start <= day <= p.end),
+                phases_of[cohort.pk][-1],
+            )
 
-        territories = [m.PilotTerritory(cohort=cohort, name=f"Territoire {t + 1}")
-                       for cohort in cohorts for t in range((n_part + 1) // 2)]
+        territories = [
+            m.PilotTerritory(cohort=cohort, name=f"Territoire {t + 1}")
+            for cohort in cohorts
+            for t in range((n_part + 1) // 2)
+        ]
         m.PilotTerritory.objects.bulk_create(territories, batch_size=2000)
         territories_of: dict[int, list[int]] = {}
-        for cohort_id, pk in m.PilotTerritory.objects.filter(cohort__in=cohorts).order_by(
-                "pk").values_list("cohort_id", "pk"):
+        for cohort_id, pk in (
+            m.PilotTerritory.objects.filter(cohort__in=cohorts)
+            .order_by("pk")
+            .values_list("cohort_id", "pk")
+        ):
             territories_of.setdefault(cohort_id, []).append(pk)
         rows["pilot territories"] = len(territories)
 
@@ -359,15 +542,29 @@ def populate(shape: dict) -> dict:
         animateur_of: dict[int, int] = {}
         for c, cohort in enumerate(cohorts):
             animateur_of[cohort.pk] = by_email[f"animateur{c % n_anim}@bench.example"]
-            members.append(m.CohortMember(cohort=cohort, user_id=animateur_of[cohort.pk],
-                                          role=m.CohortRole.ANIMATEUR))
-            members.append(m.CohortMember(cohort=cohort, role=m.CohortRole.INTERVENANT,
-                                          user_id=by_email[f"intervenant{c}@bench.example"]))
+            members.append(
+                m.CohortMember(
+                    cohort=cohort, user_id=animateur_of[cohort.pk], role=m.CohortRole.ANIMATEUR
+                )
+            )
+            members.append(
+                m.CohortMember(
+                    cohort=cohort,
+                    role=m.CohortRole.INTERVENANT,
+                    user_id=by_email[f"intervenant{c}@bench.example"],
+                )
+            )
             ids = [by_email[f"p{c}-{i}@bench.example"] for i in range(n_part)]
             participants_of[cohort.pk] = ids
-            members += [m.CohortMember(cohort=cohort, user_id=uid, role=m.CohortRole.PARTICIPANT,
-                                       pilot_territory_id=territories_of[cohort.pk][i // 2])
-                        for i, uid in enumerate(ids)]
+            members += [
+                m.CohortMember(
+                    cohort=cohort,
+                    user_id=uid,
+                    role=m.CohortRole.PARTICIPANT,
+                    pilot_territory_id=territories_of[cohort.pk][i // 2],
+                )
+                for i, uid in enumerate(ids)
+            ]
         m.CohortMember.objects.bulk_create(members, batch_size=2000)
         rows["members"] = len(members)
 
@@ -380,16 +577,25 @@ def populate(shape: dict) -> dict:
                 begins = paris_datetime(day, datetime_time(9 + (s % 3) * 2, 30))
                 kind = session_kinds[s % len(session_kinds)]
                 mode = ["presentiel", "distanciel", "hybride"][s % 3]
-                sessions.append(m.Session(
-                    cohort=cohort, phase=phase_on(cohort, day), kind=kind, mode=mode,
-                    title=f"{kind.name} — séance {s + 1}", agenda="Ordre du jour du banc.",
-                    place=PLACES[s % len(PLACES)] if mode != "distanciel" else "",
-                    link="https://visio.example.org/banc" if mode != "presentiel" else "",
-                    start=begins, end=begins + timezone.timedelta(minutes=90),
-                    capacity=n_part + 10 if s % 4 == 0 else None))
+                sessions.append(
+                    m.Session(
+                        cohort=cohort,
+                        phase=phase_on(cohort, day),
+                        kind=kind,
+                        mode=mode,
+                        title=f"{kind.name} — séance {s + 1}",
+                        agenda="Ordre du jour du banc.",
+                        place=PLACES[s % len(PLACES)] if mode != "distanciel" else "",
+                        link="https://visio.example.org/banc" if mode != "presentiel" else "",
+                        start=begins,
+                        end=begins + timezone.timedelta(minutes=90),
+                        capacity=n_part + 10 if s % 4 == 0 else None,
+                    )
+                )
         m.Session.objects.bulk_create(sessions, batch_size=2000)
-        session_rows = list(m.Session.objects.filter(cohort__in=cohorts)
-                            .values_list("pk", "cohort_id", "start"))
+        session_rows = list(
+            m.Session.objects.filter(cohort__in=cohorts).values_list("pk", "cohort_id", "start")
+        )
         rows["sessions"] = len(session_rows)
 
         # Registrations (~80 % of the participants, the animateur always) and, for the
@@ -402,9 +608,14 @@ def populate(shape: dict) -> dict:
             if begins <= now:
                 expected = set(participants_of[cohort_id]) | set(registered)
                 attendances += [
-                    m.Attendance(session_id=pk, user_id=uid, present=rng.random() < 0.85,
-                                 recorded_by_id=animateur_of[cohort_id])
-                    for uid in sorted(expected)]
+                    m.Attendance(
+                        session_id=pk,
+                        user_id=uid,
+                        present=rng.random() < 0.85,
+                        recorded_by_id=animateur_of[cohort_id],
+                    )
+                    for uid in sorted(expected)
+                ]
         m.Registration.objects.bulk_create(registrations, batch_size=5000)
         m.Attendance.objects.bulk_create(attendances, batch_size=5000)
         rows["registrations"], rows["attendances"] = len(registrations), len(attendances)
@@ -415,25 +626,44 @@ def populate(shape: dict) -> dict:
             for a in range(ASSIGNMENTS):
                 due = cohort.start + timezone.timedelta(days=(a + 1) * (span - 1) // ASSIGNMENTS)
                 kind = work_kinds[a % len(work_kinds)]
-                assignments.append(m.Assignment(
-                    cohort=cohort, phase=phase_on(cohort, due), kind=kind, due=due,
-                    title=f"{kind.name} {a + 1}", instructions="Consignes du banc."))
+                assignments.append(
+                    m.Assignment(
+                        cohort=cohort,
+                        phase=phase_on(cohort, due),
+                        kind=kind,
+                        due=due,
+                        title=f"{kind.name} {a + 1}",
+                        instructions="Consignes du banc.",
+                    )
+                )
         m.Assignment.objects.bulk_create(assignments, batch_size=2000)
         submissions = []
         for pk, cohort_id, due in m.Assignment.objects.filter(cohort__in=cohorts).values_list(
-                "pk", "cohort_id", "due"):
+            "pk", "cohort_id", "due"
+        ):
             if due > today + timezone.timedelta(days=14):
                 continue
             for uid in participants_of[cohort_id]:
                 draw = rng.random()
                 if draw < 0.15:
                     continue  # nothing yet
-                status = (m.SubmissionStatus.A_FAIRE if draw < 0.3 else
-                          m.SubmissionStatus.RENDU if draw < 0.7 else m.SubmissionStatus.VALIDE)
-                submissions.append(m.Submission(
-                    assignment_id=pk, user_id=uid, text="Mon travail pour le banc.",
-                    status=status, feedback="Bien vu." if status == "valide" else "",
-                    submitted_at=None if status == "a_faire" else now))
+                status = (
+                    m.SubmissionStatus.A_FAIRE
+                    if draw < 0.3
+                    else m.SubmissionStatus.RENDU
+                    if draw < 0.7
+                    else m.SubmissionStatus.VALIDE
+                )
+                submissions.append(
+                    m.Submission(
+                        assignment_id=pk,
+                        user_id=uid,
+                        text="Mon travail pour le banc.",
+                        status=status,
+                        feedback="Bien vu." if status == "valide" else "",
+                        submitted_at=None if status == "a_faire" else now,
+                    )
+                )
         m.Submission.objects.bulk_create(submissions, batch_size=5000)
         rows["submissions"] = len(submissions)
 
@@ -469,9 +699,15 @@ def populate(shape: dict) -> dict:
         anonymous.get("/bench/baseline/")
     queries["baseline (50 communes)"] = len(captured.captured_queries)
     timings["baseline (50 communes)"] = _median_ms(anonymous, "/bench/baseline/")
-    return {"slug": cohort.slug, "rows": rows, "seconds": round(built_seconds, 1),
-            "consistency": consistency, "cookies": cookies, "queries": queries,
-            "timings": timings}
+    return {
+        "slug": cohort.slug,
+        "rows": rows,
+        "seconds": round(built_seconds, 1),
+        "consistency": consistency,
+        "cookies": cookies,
+        "queries": queries,
+        "timings": timings,
+    }
 
 
 def _median_ms(client, path: str, n: int = 31) -> float:
@@ -510,7 +746,8 @@ def check_consistency(cohort) -> str:
     # The phases are those the service computes for the same programme and start.
     with transaction.atomic():
         reference = cohort_create_from_programme(
-            programme=cohort.programme, name="Référence", start=cohort.start, created_by=None)
+            programme=cohort.programme, name="Référence", start=cohort.start, created_by=None
+        )
         expected = list(reference.phases.values_list("position", "name", "start", "end"))
         if reference.end != cohort.end:
             problems.append(f"cohort end {cohort.end} ≠ {reference.end}")
@@ -530,17 +767,30 @@ def check_consistency(cohort) -> str:
     registering = list(m.REGISTERING_ROLES)
     strangers = m.Registration.objects.filter(session__cohort__in=bench).exclude(
         user__cohort_memberships__cohort=F("session__cohort"),
-        user__cohort_memberships__role__in=registering)
+        user__cohort_memberships__role__in=registering,
+    )
     if strangers.exists():
         problems.append("registrations by non-members")
-    if m.Attendance.objects.filter(session__in=sessions, session__start__gt=timezone.now()
-                                   ).exists():
+    if m.Attendance.objects.filter(
+        session__in=sessions, session__start__gt=timezone.now()
+    ).exists():
         problems.append("attendance for sessions not yet started")
-    if m.Submission.objects.exclude(status=m.SubmissionStatus.A_FAIRE).filter(
-            submitted_at__isnull=True).exists():
+    if (
+        m.Submission.objects.exclude(status=m.SubmissionStatus.A_FAIRE)
+        .filter(submitted_at__isnull=True)
+        .exists()
+    ):
         problems.append("handed-in work without a date")
-    for model in (m.Cohort, m.CohortPhase, m.CohortMember, m.Session, m.Registration,
-                  m.Attendance, m.Assignment, m.Submission):
+    for model in (
+        m.Cohort,
+        m.CohortPhase,
+        m.CohortMember,
+        m.Session,
+        m.Registration,
+        m.Attendance,
+        m.Assignment,
+        m.Submission,
+    ):
         for obj in model.objects.order_by("?")[:20]:
             try:
                 obj.full_clean()

@@ -601,7 +601,7 @@ def session_material_add(
         raise ValidationError(_("Give either a file or a link, not both."))
     material = SessionMaterial(session=session, title=title, url=url, added_by=added_by)
     if file is not None:
-        material.file = file  # type: ignore[assignment]
+        material.file = file
     material.full_clean(exclude=["file"] if file is not None else None)
     material.save()
     return material
@@ -620,8 +620,8 @@ def session_material_remove(*, material: SessionMaterial) -> None:
 @transaction.atomic
 def session_delete(*, session: Session) -> None:
     """Delete a session with its registrations, attendance, feedback and supports."""
-    stored = [m.file.name for m in session.materials.all() if m.file]
-    storage = SessionMaterial._meta.get_field("file").storage  # type: ignore[attr-defined]
+    stored = [m.file.name for m in session.materials.all() if m.file.name]
+    storage = SessionMaterial._meta.get_field("file").storage
     session.delete()
     for name in stored:
         transaction.on_commit(partial(storage.delete, name))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -56,6 +56,9 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     comment: str = existing.comment if existing else ""
     errors: list[str] = []
     rating_error = ""
+    is_member = CohortMember.objects.filter(cohort_id=cohort.pk, user=user).exists()
+    if request.method == "POST" and not is_member:
+        raise PermissionDenied  # the page itself explains who gives feedback
     if request.method == "POST":
         rating = request.POST.get("rating", "")
         comment = request.POST.get("comment", "")
@@ -79,7 +82,7 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         "session": session,
         "cohort": cohort,
         "started": session.start <= timezone.now(),
-        "is_member": CohortMember.objects.filter(cohort_id=cohort.pk, user=user).exists(),
+        "is_member": is_member,
         "choices": _rating_choices(),
         "rating": rating,
         "comment": comment,

@@ -294,7 +294,7 @@ ROWS = [
         "give feedback",
         "post",
         _u("journeys:session_feedback", "past"),
-        {"private": _s("302 404 404 302 302 302 200"), "public": _s("302 200 200 302 302 302 200")},
+        {"private": _s("302 404 404 302 302 302 403"), "public": _s("302 403 403 302 302 302 403")},
         data=lambda w: {"rating": "4", "comment": "Utile"},
     ),
     # -- calendars -------------------------------------------------------------------------

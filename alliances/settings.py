@@ -122,6 +122,12 @@ CACHES = {
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": 3000},
     },
+    # Signed-in members' cohort pages (journeys.pagecache): one entry per person and page.
+    "cohort_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cohort_pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 # Background tasks: database queue by default, Redis queue when REDIS_URL is set.

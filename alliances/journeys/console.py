@@ -23,6 +23,7 @@ from alliances.accounts.models import User
 
 from .exports import Table, attendance_table, roster_table, to_csv, to_xlsx
 from .models import Assignment, Attendance, Cohort, CohortMember, CohortRole, Session
+from .pagecache import cached_cohort_page, page_valid_until
 from .selectors import ParticipantProgress, cohort_progress
 from .services import attendance_record
 
@@ -70,6 +71,7 @@ def _late_by_assignment(participants: list[ParticipantProgress]) -> list[LateAss
 
 @login_required
 @require_GET
+@cached_cohort_page("console")
 def console(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _managed_cohort(request, slug)
     now = timezone.now()
@@ -88,7 +90,9 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "to_come": [s for s in sessions if s.end > now],
         "now": now,
     }
-    return render(request, "journeys/console.html", context)
+    response = render(request, "journeys/console.html", context)
+    page_valid_until(response, [moment for s in sessions for moment in (s.start, s.end)])
+    return response
 
 
 def _expected_people(session: Session) -> list[dict[str, Any]]:
@@ -164,8 +168,6 @@ def export(request: HttpRequest, slug: str, kind: str, fmt: str) -> HttpResponse
 
 urlpatterns: list[URLPattern] = [
     path("<slug:slug>/animation/", console, name="console"),
-    path(
-        "<slug:slug>/animation/export/<str:kind>.<str:fmt>", export, name="console_export"
-    ),
+    path("<slug:slug>/animation/export/<str:kind>.<str:fmt>", export, name="console_export"),
     path("seances/<int:pk>/presences/", attendance, name="attendance"),
 ]

@@ -161,6 +161,8 @@ class Cohort(models.Model):
         default=CohortVisibility.PRIVATE,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Bumped by every write that changes what the cohort's pages show (journeys.pagecache).
+    pages_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CohortQuerySet.as_manager()
 

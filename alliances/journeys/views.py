@@ -37,6 +37,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
+from .pagecache import cached_cohort_page, page_valid_until
 from .selectors import DONE, timeline_picture
 from .services import PARIS, session_register
 
@@ -190,6 +191,8 @@ def _cohort_space(cohort: Cohort, user: Any) -> dict[str, Any]:
         "can_register": membership is not None
         and user.has_perm("journeys.register_session", cohort),
         "now": now,
+        # What the page says changes when one of these passes (journeys.pagecache).
+        "boundaries": [moment for s in sessions for moment in (s.start, s.end)],
     }
     if show_people:
         context["team"] = list(
@@ -222,9 +225,13 @@ def _todos(assignments: list[Assignment], user: Any) -> list[dict[str, Any]]:
 
 
 @require_GET
+@cached_cohort_page("space")
 def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = _visible_cohort(request, slug)
-    return render(request, "journeys/cohort.html", _cohort_space(cohort, request.user))
+    context = _cohort_space(cohort, request.user)
+    response = render(request, "journeys/cohort.html", context)
+    page_valid_until(response, context["boundaries"])
+    return response
 
 
 @require_GET

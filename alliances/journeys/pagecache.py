@@ -1,0 +1,182 @@
+"""Per-person cache of the cohort space and the animateur's console.
+
+These two pages are read many times a day by each member and change only when something
+in the cohort is written, or when time passes a boundary (a session starts or ends, a due
+date or a phase starts at Paris midnight). A rendered page is kept under a key made of
+everything it depends on, read in one query before the view runs:
+
+- the cohort's ``pages_version``, bumped by every write service of the parcours, the
+  discussions and the accounts in the same transaction as its write
+  (`cohort_pages_changed`, `member_pages_changed`), so no one sees a page older than the
+  last committed write, whichever worker answers;
+- the directory's page generation (names of territories and organisations);
+- the viewer: id, role in the cohort, platform-admin flag, display name, language, unread
+  notifications (the header) and the latest thread they read in the cohort (the
+  discussions panel marks unread threads);
+- the viewer's CSRF cookie, so that the form tokens in a cached page stay valid for that
+  browser and for no other.
+
+An entry also carries the instant it stops being true (`page_valid_until`), set by the view
+from the dates it showed. A page is not stored when it set a CSRF cookie, when it showed
+flash messages, or when the answer was not a plain 200. Anonymous visitors and POSTs always
+go to the view. The entries live in each worker's memory (the "cohort_pages" cache), so a
+hit costs the session, the user and this one query, against the dozens a render needs.
+"""
+
+import datetime
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+
+from alliances.core.models import PageGeneration
+
+from .models import Cohort, CohortMember
+
+CACHE_ALIAS = "cohort_pages"
+# Upper bound on an entry's life whatever its dates say: bounds the memory, not freshness.
+MAX_AGE_SECONDS = 3600
+PARIS = ZoneInfo("Europe/Paris")
+_UNTIL_ATTRIBUTE = "_cohort_page_valid_until"
+
+
+def cohort_pages_changed(*cohort_ids: int) -> None:
+    """Call inside a write's transaction: these cohorts' cached pages are stale once it
+    commits."""
+    if cohort_ids:
+        Cohort.objects.filter(pk__in=cohort_ids).update(pages_version=F("pages_version") + 1)
+
+
+def member_pages_changed(user_id: int) -> None:
+    """A person's name or standing changed: every cohort page that shows them is stale."""
+    cohort_ids = CohortMember.objects.filter(user_id=user_id).values("cohort_id")
+    Cohort.objects.filter(pk__in=cohort_ids).update(pages_version=F("pages_version") + 1)
+
+
+def page_valid_until(response: HttpResponse, moments: list[datetime.datetime]) -> None:
+    """Mark a rendered page as true until the earliest of `moments` still to come, and at
+    most until the next midnight in Paris (due dates and phases change state then)."""
+    now = timezone.now()
+    local = timezone.localtime(now, PARIS)
+    midnight = datetime.datetime.combine(
+        local.date() + datetime.timedelta(days=1), datetime.time(), tzinfo=PARIS
+    )
+    future = [moment for moment in moments if moment > now]
+    setattr(response, _UNTIL_ATTRIBUTE, min([midnight, *future]))
+
+
+def _state(slug: str, user) -> tuple | None:
+    """Everything a cached page depends on, besides the viewer's own row: one query."""
+    from alliances.discussions.models import ThreadRead
+    from alliances.notifications.models import Notification
+
+    role = CohortMember.objects.filter(cohort=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+    unread = (
+        Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_read = (
+        ThreadRead.objects.filter(user_id=user.pk, thread__cohort=OuterRef("pk"))
+        .order_by()
+        .values("user_id")
+        .annotate(at=Max("read_at"))
+        .values("at")
+    )
+    generation = PageGeneration.objects.filter(pk=1).values("value")
+    return (
+        Cohort.objects.filter(slug=slug)
+        .annotate(
+            viewer_role=Subquery(role),
+            unread=Subquery(unread),
+            last_read=Subquery(last_read),
+            generation=Subquery(generation),
+        )
+        .values_list("pk", "pages_version", "viewer_role", "unread", "last_read", "generation")
+        .first()
+    )
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    # The default storage keeps flash messages in a cookie, and in the session when they
+    # do not fit; peeking at both leaves them in place for the view to show.
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and "_messages" in session
+
+
+def _key(name: str, request: HttpRequest, state: tuple, csrf_cookie: str) -> str:
+    user = request.user
+    parts = (
+        name,
+        *state,
+        user.pk,
+        getattr(user, "is_platform_admin", False),
+        str(user),
+        get_language(),
+        csrf_cookie,
+        request.get_full_path(),
+        bool(request.headers.get("HX-Request")),
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    return f"cohort-page:{digest}"
+
+
+def cached_cohort_page(name: str) -> Callable:
+    """Decorate a GET view of one cohort, called with its `slug`, whose every answer is
+    decided by the key's parts (see the module's docstring)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+            csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+            if (
+                request.method != "GET"
+                or not request.user.is_authenticated
+                or not csrf_cookie
+                or _has_messages(request)
+            ):
+                return view(request, slug, *args, **kwargs)
+            state = _state(slug, request.user)
+            if state is None:  # no such cohort: the view says 404
+                return view(request, slug, *args, **kwargs)
+            cache = caches[CACHE_ALIAS]
+            key = _key(name, request, state, csrf_cookie)
+            entry = cache.get(key)
+            if entry is not None and entry[0] > time.time():
+                _, content, content_type = entry
+                return _private(HttpResponse(content, content_type=content_type))
+            response = view(request, slug, *args, **kwargs)
+            until = getattr(response, _UNTIL_ATTRIBUTE, None)
+            if (
+                until is not None
+                and response.status_code == 200
+                and not response.streaming
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            ):
+                expires = until.timestamp()
+                ttl = min(MAX_AGE_SECONDS, max(1, int(expires - time.time())))
+                cache.set(key, (expires, response.content, response["Content-Type"]), ttl)
+            return _private(response)
+
+        return wrapper
+
+    return decorator
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie", "HX-Request"])
+    return response

@@ -14,13 +14,14 @@ everything it depends on, read in one query before the view runs:
   notifications (the header) and the latest thread they read in the cohort (the
   discussions panel marks unread threads);
 - the viewer's CSRF cookie, so that the form tokens in a cached page stay valid for that
-  browser and for no other.
+  browser and for no other. A page rendered with a new CSRF secret is not stored.
 
 An entry also carries the instant it stops being true (`page_valid_until`), set by the view
-from the dates it showed. A page is not stored when it set a CSRF cookie, when it showed
-flash messages, or when the answer was not a plain 200. Anonymous visitors and POSTs always
-go to the view. The entries live in each worker's memory (the "cohort_pages" cache), so a
-hit costs the session, the user and this one query, against the dozens a render needs.
+from the dates it showed. A page is not stored when the browser sent no CSRF cookie, when
+flash messages are pending, or when the answer was not a plain 200. Anonymous visitors and
+POSTs always go to the view. The entries live in each worker's memory (the "cohort_pages"
+cache), so a hit costs the session, the user and this one query, against the dozens a
+render needs.
 """
 
 import datetime
@@ -164,7 +165,10 @@ def cached_cohort_page(name: str) -> Callable:
                 until is not None
                 and response.status_code == 200
                 and not response.streaming
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                # The page's form tokens were made from the secret this browser sent, not
+                # from a new one: Django marks every token use as needing a cookie update,
+                # so compare the secrets rather than read that flag.
+                and request.META.get("CSRF_COOKIE") == csrf_cookie
             ):
                 expires = until.timestamp()
                 ttl = min(MAX_AGE_SECONDS, max(1, int(expires - time.time())))

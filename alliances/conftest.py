@@ -80,9 +80,9 @@ def _private_caches(settings) -> None:
     """Each test gets empty in-memory caches: no page cached by another test, or run."""
     settings.CACHES = {
         alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
-        for alias in ("default", "pages")
+        for alias in ("default", "pages", "cohort_pages")
     }
     from django.core.cache import caches
 
-    for alias in ("default", "pages"):
+    for alias in ("default", "pages", "cohort_pages"):
         caches[alias].clear()

@@ -25,6 +25,7 @@ render needs.
 """
 
 import datetime
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections, router
 from django.db.models import Count, F, Max, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -75,21 +77,24 @@ def page_valid_until(response: HttpResponse, moments: list[datetime.datetime]) -
     setattr(response, _UNTIL_ATTRIBUTE, min([midnight, *future]))
 
 
-def _state(slug: str, user) -> tuple | None:
-    """Everything a cached page depends on, besides the viewer's own row: one query."""
+# Stand-ins for the viewer and the slug while the state query is compiled (see below).
+_USER, _SLUG = -7_001_002_003, "\x00slug\x00"
+
+
+def _state_queryset(user_id: int, slug: str):
     from alliances.discussions.models import ThreadRead
     from alliances.notifications.models import Notification
 
-    role = CohortMember.objects.filter(cohort=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+    role = CohortMember.objects.filter(cohort=OuterRef("pk"), user_id=user_id).values("role")[:1]
     unread = (
-        Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
         .order_by()
         .values("recipient_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
     last_read = (
-        ThreadRead.objects.filter(user_id=user.pk, thread__cohort=OuterRef("pk"))
+        ThreadRead.objects.filter(user_id=user_id, thread__cohort=OuterRef("pk"))
         .order_by()
         .values("user_id")
         .annotate(at=Max("read_at"))
@@ -98,6 +103,7 @@ def _state(slug: str, user) -> tuple | None:
     generation = PageGeneration.objects.filter(pk=1).values("value")
     return (
         Cohort.objects.filter(slug=slug)
+        .order_by()
         .annotate(
             viewer_role=Subquery(role),
             unread=Subquery(unread),
@@ -105,8 +111,24 @@ def _state(slug: str, user) -> tuple | None:
             generation=Subquery(generation),
         )
         .values_list("pk", "pages_version", "viewer_role", "unread", "last_read", "generation")
-        .first()
     )
+
+
+@functools.cache
+def _compiled_state(alias: str) -> tuple[str, tuple]:
+    """The state query compiled once per database: every hit runs it, and compiling its
+    four subqueries costs more than running them. The stand-ins mark the parameters."""
+    return _state_queryset(_USER, _SLUG).query.get_compiler(alias).as_sql()
+
+
+def _state(slug: str, user) -> tuple | None:
+    """Everything a cached page depends on, besides the viewer's own row: one query."""
+    alias = router.db_for_read(Cohort)
+    sql, template = _compiled_state(alias)
+    params = [user.pk if p == _USER else slug if p == _SLUG else p for p in template]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _has_messages(request: HttpRequest) -> bool:

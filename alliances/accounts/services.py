@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliances.actors.models import Membership
+from alliances.journeys.pagecache import member_pages_changed
 from alliances.territories.models import Commune
 
 from .models import User
@@ -41,6 +42,7 @@ def user_update_profile(*, user: User, display_name: str, home_commune: Commune 
     user.display_name = display_name.strip()
     user.home_commune = home_commune
     user.save(update_fields=["display_name", "home_commune"])
+    member_pages_changed(user.pk)  # their name in the cohorts' member lists
     return user
 
 
@@ -52,6 +54,9 @@ def user_delete(*, user: User) -> User:
     Django checks on each request, and inactive users are refused by the auth backends.
     The view also logs the current request out.
     """
+    # Their name becomes "Deleted account" on every cohort page that lists them; bumped
+    # before any app's eraser removes what ties them to a cohort.
+    member_pages_changed(user.pk)
     user.email = f"deleted-{user.pk}@invalid.alliances"
     user.display_name = ""
     user.home_commune = None

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
 from alliances.journeys.models import Cohort, CohortMember, CohortRole, PilotTerritory
+from alliances.journeys.pagecache import cohort_pages_changed
 from alliances.lib.richtext import mentions, render_markdown
 from alliances.notifications.services import notify
 
@@ -249,6 +250,8 @@ def thread_create(
     body = _clean_body(body)
     post = _add_post(thread=thread, author=author, body=body, attachments=attachments, now=now)
     ThreadRead.objects.create(thread=thread, user=author, read_at=now)
+    # The cohort space's discussions panel lists the latest threads.
+    cohort_pages_changed(cohort.pk)
     _notify_post(
         post=post, thread=thread, actor=author, first=True, mentioned=_mentioned(thread, body)
     )
@@ -275,6 +278,7 @@ def post_create(
     post = _add_post(thread=thread, author=author, body=body, attachments=attachments, now=now)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=now)
     thread.last_post_at = now
+    cohort_pages_changed(thread.cohort_id)  # the panel's order, counts and "new" marks
     thread_mark_read(thread=thread, user=author, now=now)
     _notify_post(
         post=post, thread=thread, actor=author, first=False, mentioned=_mentioned(thread, body)
@@ -367,6 +371,7 @@ def thread_lock(*, thread: Thread, by: User, locked: bool = True) -> Thread:
     _moderated(thread, by)
     Thread.objects.filter(pk=thread.pk).update(locked=locked)
     thread.locked = locked
+    cohort_pages_changed(thread.cohort_id)
     return thread
 
 
@@ -375,6 +380,7 @@ def thread_pin(*, thread: Thread, by: User, pinned: bool = True) -> Thread:
     _moderated(thread, by)
     Thread.objects.filter(pk=thread.pk).update(pinned=pinned)
     thread.pinned = pinned
+    cohort_pages_changed(thread.cohort_id)
     return thread
 
 

@@ -53,6 +53,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
+from .pagecache import cohort_pages_changed
 
 PARIS = ZoneInfo("Europe/Paris")
 SESSION_FIELDS = {
@@ -183,6 +184,7 @@ def pilot_territory_add(
     )
     territory.full_clean()
     territory.save()
+    cohort_pages_changed(cohort.pk)
     return territory
 
 
@@ -206,6 +208,7 @@ def cohort_member_add(
     member.pilot_territory = pilot_territory
     member.full_clean()
     member.save()
+    cohort_pages_changed(cohort.pk)
     return member
 
 
@@ -296,6 +299,7 @@ def session_create(
     _session_check(session)
     session.save()
     session.speakers.set(speakers)
+    cohort_pages_changed(cohort.pk)
     return session
 
 
@@ -313,6 +317,7 @@ def session_update(
     session.save()
     if speakers is not None:
         session.speakers.set(speakers)
+    cohort_pages_changed(session.cohort_id)
     return session
 
 
@@ -342,12 +347,16 @@ def session_register(*, session: Session, user: User) -> Registration:
             raise ValidationError(
                 _("This session is full (%(capacity)s places).") % {"capacity": locked.capacity}
             )
-    return Registration.objects.create(session=locked, user=user)
+    registration = Registration.objects.create(session=locked, user=user)
+    cohort_pages_changed(locked.cohort_id)  # seats left
+    return registration
 
 
 @transaction.atomic
 def registration_cancel(*, session: Session, user: User) -> None:
-    Registration.objects.filter(session=session, user=user).delete()
+    deleted, _by_model = Registration.objects.filter(session=session, user=user).delete()
+    if deleted:
+        cohort_pages_changed(session.cohort_id)
 
 
 @transaction.atomic
@@ -376,6 +385,7 @@ def attendance_record(
             defaults={"present": user_id in present, "recorded_by": recorded_by},
         )
         records.append(attendance)
+    cohort_pages_changed(session.cohort_id)
     return records
 
 
@@ -414,6 +424,7 @@ def submission_save(*, assignment: Assignment, user: User, text: str, submit: bo
         submission.submitted_at = timezone.now()
     submission.full_clean()
     submission.save()
+    cohort_pages_changed(submission.assignment.cohort_id)
     return submission
 
 
@@ -427,6 +438,7 @@ def submission_review(*, submission: Submission, feedback: str, approve: bool) -
         submission.status = SubmissionStatus.VALIDE
     submission.full_clean()
     submission.save()
+    cohort_pages_changed(submission.assignment.cohort_id)
     return submission
 
 
@@ -622,7 +634,9 @@ def session_delete(*, session: Session) -> None:
     """Delete a session with its registrations, attendance, feedback and supports."""
     stored = [m.file.name for m in session.materials.all() if m.file.name]
     storage = SessionMaterial._meta.get_field("file").storage
+    cohort_id = session.cohort_id
     session.delete()
+    cohort_pages_changed(cohort_id)
     for name in stored:
         transaction.on_commit(partial(storage.delete, name))
 
@@ -661,6 +675,7 @@ def cohort_shift(*, cohort: Cohort, days: int) -> Cohort:
     for assignment in assignments:
         assignment.due += delta
     Assignment.objects.bulk_update(assignments, ["due"])
+    cohort_pages_changed(locked.pk)
     cohort.start, cohort.end = locked.start, locked.end
     return locked
 
@@ -744,6 +759,7 @@ def cohort_settings_update(
     locked.save(update_fields=["name", "status", "visibility", "end"])
     CohortPhase.objects.bulk_update(all_phases, ["start", "end"])
     Assignment.objects.bulk_update(all_assignments, ["due"])
+    cohort_pages_changed(locked.pk)
     return locked
 
 
@@ -775,6 +791,7 @@ def cohort_member_update(
     member.pilot_territory = pilot_territory
     member.full_clean(exclude=["cohort", "user"])
     member.save(update_fields=["role", "pilot_territory"])
+    cohort_pages_changed(member.cohort_id)
     return member
 
 
@@ -792,3 +809,4 @@ def cohort_member_remove(*, member: CohortMember) -> None:
         session__start__gt=timezone.now(),
     ).delete()
     member.delete()
+    cohort_pages_changed(member.cohort_id)

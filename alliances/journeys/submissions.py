@@ -27,6 +27,7 @@ from .models import (
     SubmissionFile,
     SubmissionStatus,
 )
+from .pagecache import cohort_pages_changed
 
 MAX_FILES = 5
 # Statuses an animateur may set on handed-in work.
@@ -78,6 +79,8 @@ def submission_hand_in(
             name=(upload.name or "")[:200],
             size=upload.size or 0,
         )
+    # The participant's to-dos and the console's progress.
+    cohort_pages_changed(assignment.cohort_id)
     notify(
         recipients=User.objects.filter(
             cohort_memberships__cohort_id=assignment.cohort_id,
@@ -108,6 +111,7 @@ def submission_review(
     submission.full_clean()
     submission.save()
     assignment = submission.assignment
+    cohort_pages_changed(assignment.cohort_id)
     notify(
         recipients=[submission.user],
         kind=NotificationKind.WORK_REVIEWED,

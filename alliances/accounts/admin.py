@@ -3,8 +3,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from alliances.journeys.pagecache import member_pages_changed
 
 from . import services
 from .models import User
@@ -76,11 +79,23 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        if not change:
+        if change:
+            member_pages_changed(obj.pk)  # their name on the cohort pages
+        else:
             # allauth keeps addresses in its own table; the person confirms it at first login.
             EmailAddress.objects.get_or_create(
                 user=obj, email=obj.email, defaults={"primary": True, "verified": False}
             )
+
+    def delete_model(self, request, obj) -> None:
+        member_pages_changed(obj.pk)  # before their memberships go with them
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            member_pages_changed(pk)
+        super().delete_queryset(request, queryset)
 
     @admin.action(
         description=_("Delete the selected accounts (anonymise them)"), permissions=["delete"]

@@ -4,6 +4,8 @@ hiding (with its reason) is done on the thread's page."""
 
 from django.contrib import admin
 
+from alliances.journeys.admin import CohortPagesAdminMixin
+
 from .models import Attachment, Post, Thread
 
 
@@ -20,7 +22,7 @@ class PostInline(admin.TabularInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(CohortPagesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "cohort", "pilot_territory", "last_post_at", "pinned", "locked"]
     list_filter = ["pinned", "locked"]
     list_select_related = ["cohort", "pilot_territory"]
@@ -54,7 +56,8 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(CohortPagesAdminMixin, admin.ModelAdmin):
+    cohort_lookup = "thread__cohort_id"  # deleting a post changes the panel's counts
     list_display = ["__str__", "author", "created_at", "hidden_at"]
     list_select_related = ["thread", "author"]
     fields = [

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "alliances.actors",
     "alliances.journeys",
     "alliances.codev",
+    "alliances.diagnostics",
     "alliances.discussions",
     "alliances.notifications",
     "alliances.api",

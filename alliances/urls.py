@@ -14,6 +14,7 @@ urlpatterns = [
     path("parcours/", include("alliances.codev.urls")),
     path("parcours/", include("alliances.discussions.urls")),
     path("parcours/", include("alliances.journeys.urls")),
+    path("bilans/", include("alliances.diagnostics.urls")),
     path("notifications/", include("alliances.notifications.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),

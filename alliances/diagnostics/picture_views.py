@@ -1,0 +1,3 @@
+"""Filled by its part (see urls.py)."""
+
+urlpatterns: list = []

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint migrations-check messages browser bench ci clean
+.PHONY: install run test test-sqlite test-postgres lint migrations-check messages browser pdf bench ci clean
 
 $(PY):
 	@py=$$(scripts/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
@@ -24,10 +24,16 @@ browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+pdf:  ## Debian's Pango, which WeasyPrint draws the feuilles de route's PDFs with (needs root or sudo)
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	  pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; fi; }
+
 # Tests run in parallel (pytest-xdist), one process per core, four at most.
 PYTEST := $(BIN)/pytest -q -n auto --maxprocesses 4
 
-test: install browser  ## The whole suite on SQLite, then on PostgreSQL when it answers
+test: install browser pdf  ## The whole suite on SQLite, then on PostgreSQL when it answers
 	$(PYTEST)
 	@if $(PY) -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== PostgreSQL =="; DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PYTEST); \

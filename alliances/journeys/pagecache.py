@@ -5,7 +5,8 @@ in the cohort is written, or when time passes a boundary (a session starts or en
 date or a phase starts at Paris midnight). A rendered page is kept under a key made of
 everything it depends on, read in one query before the view runs:
 
-- the cohort's ``pages_version``, bumped by every write service of the parcours, the
+- the cohort (its id and creation time: a pk reused after a delete is another cohort) and
+  its ``pages_version``, bumped by every write service of the parcours, the
   discussions and the accounts in the same transaction as its write
   (`cohort_pages_changed`, `member_pages_changed`), so no one sees a page older than the
   last committed write, whichever worker answers;
@@ -111,7 +112,9 @@ def _state_queryset(user_id: int, slug: str):
             last_read=Subquery(last_read),
             generation=Subquery(generation),
         )
-        .values_list("pk", "pages_version", "viewer_role", "unread", "last_read", "generation")
+        .values_list(
+            "pk", "created_at", "pages_version", "viewer_role", "unread", "last_read", "generation"
+        )
     )
 
 

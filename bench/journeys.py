@@ -23,6 +23,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -34,8 +35,22 @@ from bench import loadgen, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench-journeys"
-FULL = {"cohorts": 200, "participants": 30, "sessions": 40, "duration": 20.0, "connections": "50"}
-SMOKE = {"cohorts": 4, "participants": 6, "sessions": 10, "duration": 2.0, "connections": "4"}
+FULL = {
+    "cohorts": 200,
+    "participants": 30,
+    "sessions": 40,
+    "duration": 20.0,
+    "connections": "50",
+    "rounds": 4,
+}
+SMOKE = {
+    "cohorts": 4,
+    "participants": 6,
+    "sessions": 10,
+    "duration": 2.0,
+    "connections": "4",
+    "rounds": 1,
+}
 ASSIGNMENTS = 6
 GOAL_RATIO, GOAL_QUERIES = 1.0, 20
 PG_BENCH_DB = "alliances_bench"
@@ -46,6 +61,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--smoke", action="store_true", help="small and short (CI)")
     parser.add_argument("--duration", type=float, help="seconds per run")
     parser.add_argument("--connections", help="comma-separated, e.g. 16,50")
+    parser.add_argument(
+        "--rounds", type=int, help="pages measured in rotation this many times (medians)"
+    )
     parser.add_argument("--cohorts", type=int)
     parser.add_argument("--participants", type=int, help="per cohort")
     parser.add_argument("--sessions", type=int, help="per cohort")
@@ -139,6 +157,7 @@ def main(argv: list[str]) -> int:
                     duration=duration,
                     smoke=args.smoke,
                     tool=args.loadgen,
+                    rounds=args.rounds or size["rounds"],
                 )
             finally:
                 server.send_signal(signal.SIGTERM)
@@ -172,6 +191,7 @@ def main(argv: list[str]) -> int:
         "assignments": ASSIGNMENTS,
         "database": database,
         "duration_s": duration,
+        "rounds": args.rounds or size["rounds"],
         "connections": levels,
         "cohort": slug,
         "rows_built": data["rows"],
@@ -199,6 +219,7 @@ def measure(
     duration: float,
     smoke: bool,
     tool: str,
+    rounds: int = 1,
 ) -> list[dict]:
     statuses = {}
     for name, paths, headers in targets:
@@ -214,7 +235,25 @@ def measure(
             )
     rows = []
     for connections in levels:
-        baseline_rps = signed_in_rps = None
+        # Rounds in rotation (baseline, pages, baseline, pages…): a shared machine's load
+        # changes over a run, and a page measured only after the baseline would pay for it.
+        # Each round's ratio is to that round's baselines; the row gives the medians.
+        runs: dict[str, list] = {name: [] for name, _, _ in targets}
+        for _ in range(rounds):
+            for name, paths, headers in targets:
+                if 200 <= statuses[name] < 300:
+                    runs[name].append(
+                        loadgen.run(
+                            base,
+                            paths,
+                            connections=connections,
+                            seconds=duration / rounds,
+                            tool=tool,
+                            headers=headers,
+                        )
+                    )
+        baseline_name = targets[0][0]
+        signed_in_name = next((name for name, _, headers in targets if headers), None)
         for name, paths, headers in targets:
             row: dict = {
                 "page": name,
@@ -225,26 +264,28 @@ def measure(
             if not 200 <= statuses[name] < 300:  # a page that fails is a row, not a crash
                 rows.append({**row, "status": statuses[name]})
                 continue
-            result = loadgen.run(
-                base, paths, connections=connections, seconds=duration, tool=tool, headers=headers
+            results = runs[name]
+            ratios = [r.rps / b.rps for r, b in zip(results, runs[baseline_name], strict=True)]
+            signed_in = (
+                [r.rps / b.rps for r, b in zip(results, runs[signed_in_name], strict=True)]
+                if signed_in_name
+                else []
             )
-            baseline_rps = baseline_rps or result.rps
-            if headers:
-                signed_in_rps = signed_in_rps or result.rps
             rows.append(
                 {
                     **row,
                     "status": statuses[name],
-                    "requests": result.requests,
-                    "rps": round(result.rps, 1),
-                    "p50_ms": round(result.p50_ms, 1),
-                    "p99_ms": round(result.p99_ms, 1),
-                    "errors": result.errors,
-                    "ratio": round(result.rps / baseline_rps, 2),
-                    "ratio_signed_in": round(result.rps / signed_in_rps, 2)
-                    if signed_in_rps
+                    "rounds": rounds,
+                    "requests": sum(r.requests for r in results),
+                    "rps": round(statistics.median(r.rps for r in results), 1),
+                    "p50_ms": round(statistics.median(r.p50_ms for r in results), 1),
+                    "p99_ms": round(statistics.median(r.p99_ms for r in results), 1),
+                    "errors": sum(r.errors for r in results),
+                    "ratio": round(statistics.median(ratios), 2),
+                    "ratio_signed_in": round(statistics.median(signed_in), 2)
+                    if signed_in
                     else None,
-                    "tool": result.tool,
+                    "tool": results[0].tool,
                 }
             )
     return rows

@@ -600,8 +600,8 @@ class _Workbook:
         self, sheet: str, row: int, column: int | None = None, header: str | None = None
     ) -> str:
         if column is None:
-            return _("sheet “%(sheet)s”, row %(row)d") % {"sheet": sheet, "row": row}
-        return _("sheet “%(sheet)s”, row %(row)d, column %(column)s (%(name)s)") % {
+            return _("Sheet “%(sheet)s”, row %(row)d") % {"sheet": sheet, "row": row}
+        return _("Sheet “%(sheet)s”, row %(row)d, column %(column)s (%(name)s)") % {
             "sheet": sheet,
             "row": row,
             "column": get_column_letter(column),
@@ -760,7 +760,7 @@ class _Workbook:
         for end in range(len(path), 0, -1):
             if path[:end] in self.places:
                 return self.places[path[:end]]
-        return _("sheet “%(sheet)s”") % {"sheet": SHEET_GRID}
+        return _("Sheet “%(sheet)s”") % {"sheet": SHEET_GRID}
 
 
 def grid_read_xlsx(content: bytes) -> tuple[Any, Callable[[Path], str]]:

@@ -58,7 +58,7 @@ class VersionInline(admin.TabularInline):
     model = GridVersion
     extra = 0
     fields = ["number", "status", "published_at", "note"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "published_at", "note"]
     show_change_link = True
     can_delete = False
 
@@ -205,7 +205,7 @@ class CriterionInline(_DraftOnlyInline, admin.StackedInline):
             kwargs["form"] = criterion_form_for(obj)
         return super().get_formset(request, obj, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fields = ["axis", "position", "code", "name", "description"]
         if obj is not None and obj.is_published:
             return [*fields, "level_texts"]
@@ -342,7 +342,7 @@ class EntryInline(admin.TabularInline):
     model = Entry
     extra = 0
     fields = ["criterion", "level", "evidence", "revision", "updated_by", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = ["criterion", "level", "evidence", "revision", "updated_by", "updated_at"]
     can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:

@@ -298,7 +298,7 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[An
 def grid_version_xlsx(version: GridVersion) -> bytes:
     data = grid_version_data(version)
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     grid = data["grid"]
     _sheet(
         workbook,

@@ -51,6 +51,10 @@ def create_default_grid(apps, schema_editor) -> None:
             )
 
 
+# The name the tests' reference-data loader calls (alliances/conftest.py) after a flush.
+load = create_default_grid
+
+
 def delete_default_grid(apps, schema_editor) -> None:
     # Plans and bilans made on it protect it: the reverse then fails loudly, as it should.
     apps.get_model("diagnostics", "Grid").objects.filter(

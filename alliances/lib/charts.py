@@ -479,3 +479,66 @@ def gantt_svg(
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+# -- bars ----------------------------------------------------------------------------------
+
+
+def bars_svg(
+    *,
+    labels: list[str],
+    values: list[float | None],
+    scale: float,
+    title: str,
+    description: str = "",
+    width: int = 560,
+    label_width: int = 200,
+    color: str = "#b5503c",
+    chart_id: str | None = None,
+) -> str:
+    """Horizontal bars from a zero line, one per label, for values in −scale … scale
+    (a value beyond is drawn at the edge; a negative one goes left of the line, so the
+    zero line sits in the middle only when some value is negative). None: no bar."""
+    if len(values) != len(labels):
+        raise ValueError(f"{len(values)} values for {len(labels)} labels")
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    chart_id = chart_id or _id("bars", title, labels, values, scale)
+    row_h, top, bottom = 24, 6, 6
+    height = top + row_h * max(len(labels), 1) + bottom
+    inner = width - label_width - 40  # room for the value after the bar
+    negative = any(v is not None and v < 0 for v in values)
+    zero = label_width + (inner / 2 if negative else 0)
+    unit = (inner / 2 if negative else inner) / scale
+    out = _open(
+        width=width,
+        height=height,
+        css="chart-bars",
+        chart_id=chart_id,
+        title=title,
+        description=description,
+    )
+    for n, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + n * row_h
+        out.append('<g class="chart-row">')
+        out.append(
+            f'<text class="chart-row-label" x="{label_width - 8}" y="{_num(y + 16)}" '
+            f'text-anchor="end" font-size="11">{escape(_shorten(label, 32))}</text>'
+        )
+        if value is not None:
+            clamped = max(-scale, min(scale, value))
+            x1, x2 = sorted((zero, zero + clamped * unit))
+            out.append(
+                f'<rect class="chart-bar" x="{_num(x1)}" y="{_num(y + 5)}" '
+                f'width="{_num(x2 - x1)}" height="{row_h - 10}" fill="{color}" '
+                f'data-value="{_num(value)}"><title>{escape(label)}: {_num(value)}</title></rect>'
+                f'<text class="chart-value" x="{_num(x2 + 4)}" y="{_num(y + 16)}" '
+                f'font-size="10" fill="{MUTED}">{_num(value)}</text>'
+            )
+        out.append("</g>")
+    out.append(
+        f'<line class="chart-zero" x1="{_num(zero)}" y1="{top}" x2="{_num(zero)}" '
+        f'y2="{height - bottom}" stroke="{INK}" stroke-width="1"/>'
+    )
+    out.append("</svg>")
+    return "\n".join(out)

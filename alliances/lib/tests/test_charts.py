@@ -10,6 +10,7 @@ from alliances.lib.charts import (
     GanttRow,
     Panel,
     Series,
+    bars_svg,
     gantt_svg,
     month_starts,
     radar_svg,
@@ -290,3 +291,25 @@ def test_gantt_clamps_outside_rows_and_refuses_a_reversed_span():
     assert root.find(".//s:g[@class='chart-today']", NS) is None  # today is off the chart
     with pytest.raises(ValueError):
         gantt_svg(rows=[], start=date(2027, 2, 1), end=date(2027, 1, 1), today=None, title="t")
+
+
+def test_bars_from_a_zero_line():
+    svg = bars_svg(labels=["A", "B", HOSTILE], values=[2, 1, None], scale=3, title="Écarts")
+    root = parse(svg)
+    bars = root.findall(".//s:rect[@class='chart-bar']", NS)
+    assert [b.get("data-value") for b in bars] == ["2", "1"]
+    assert float(bars[0].get("width")) == pytest.approx(2 * float(bars[1].get("width")), abs=0.02)
+    zero = float(root.find("s:line[@class='chart-zero']", NS).get("x1"))
+    assert float(bars[0].get("x")) == pytest.approx(zero)
+    assert "<script>" not in svg
+
+
+def test_bars_negative_values_go_left_and_big_ones_are_clamped():
+    root = parse(bars_svg(labels=["A", "B"], values=[-1, 9], scale=2, title="t"))
+    zero = float(root.find("s:line[@class='chart-zero']", NS).get("x1"))
+    left, right = root.findall(".//s:rect[@class='chart-bar']", NS)
+    assert float(left.get("x")) + float(left.get("width")) == pytest.approx(zero)
+    assert float(right.get("x")) == pytest.approx(zero)
+    assert float(right.get("width")) == pytest.approx(2 * float(left.get("width")), abs=0.02)
+    with pytest.raises(ValueError):
+        bars_svg(labels=["A"], values=[1, 2], scale=2, title="t")

@@ -1,0 +1,12 @@
+"""Background tasks of the diagnostics (django.tasks), run by the worker `alliances serve`
+starts."""
+
+from django.tasks import task
+
+
+@task
+def build_cohort_pdfs(*, cohort_id: int, request_id: str) -> int:
+    """Every feuille de route of a promotion as PDFs in one ZIP (see pdf.cohort_pdfs_build)."""
+    from .pdf import cohort_pdfs_build
+
+    return cohort_pdfs_build(cohort_id=cohort_id, request_id=request_id)

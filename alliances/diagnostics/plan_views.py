@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -488,10 +489,10 @@ def organisation_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def cible(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     plan = _plan(request, pk)
     can_edit = request.user.has_perm("diagnostics.change_plan", plan)
-    if request.method == "POST" and not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     version = latest_version(plan.grid_id)
@@ -611,10 +612,10 @@ def _codev_items(plan: Plan, team: list[User], viewer) -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def trajectoire(request: HttpRequest, pk: int) -> HttpResponse:
     """The actions and milestones; a POST adds an action."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     plan = _plan(request, pk)
     can_edit = request.user.has_perm("diagnostics.change_plan", plan)
-    if request.method == "POST" and not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     team = _team(plan)
@@ -674,15 +675,13 @@ def _chosen(form: ActionForm, name: str) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.select_related("plan__pilot_territory__cohort", "plan__grid"), pk=pk
     )
     plan = action.plan
-    if not request.user.is_authenticated:
-        _check(request, plan)
-        return redirect(f"{reverse('account_login')}?next={request.path}")
     _check(request, plan, change=True)
     form = ActionForm(
         request.POST if request.method == "POST" else None,

@@ -3,7 +3,7 @@
 A plan is seen and edited by its team (the pilot territory's participants, or its owner)
 and its cohort's animateurs, and by platform admins. It is seen, read-only, by the whole
 cohort when shared with the promotion, and by anyone when public. Only the team changes
-who it is shared with.
+who it is shared with (platform admins, superusers, may do everything).
 """
 
 import rules
@@ -76,4 +76,4 @@ may_edit = is_platform_admin | is_plan_team | is_plan_animateur
 rules.add_perm("diagnostics.view_plan", may_edit | is_shared_with_cohort_member | is_public_plan)
 rules.add_perm("diagnostics.change_plan", may_edit)
 rules.add_perm("diagnostics.validate_bilan", may_edit)
-rules.add_perm("diagnostics.share_plan", is_plan_team)
+rules.add_perm("diagnostics.share_plan", is_plan_team | is_platform_admin)

@@ -41,8 +41,22 @@ from bench import journeys, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench-diagnostics"
-FULL = {"cohorts": 50, "territories": 20, "bilans": 3, "duration": 20.0, "connections": "50"}
-SMOKE = {"cohorts": 4, "territories": 5, "bilans": 3, "duration": 2.0, "connections": "4"}
+FULL = {
+    "cohorts": 50,
+    "territories": 20,
+    "bilans": 3,
+    "duration": 20.0,
+    "connections": "50",
+    "rounds": 4,
+}
+SMOKE = {
+    "cohorts": 4,
+    "territories": 5,
+    "bilans": 3,
+    "duration": 2.0,
+    "connections": "4",
+    "rounds": 1,
+}
 AXES, CRITERIA = 6, 5
 PDF_ACTIONS, PDF_MILESTONES = 20, 4
 GOAL_RATIO, GOAL_QUERIES, GOAL_PDF_S = 1.0, 15, 2.0
@@ -59,6 +73,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--cohorts", type=int)
     parser.add_argument("--territories", type=int, help="per cohort")
     parser.add_argument("--bilans", type=int, help="per territory")
+    parser.add_argument(
+        "--rounds", type=int, help="pages measured in rotation this many times (medians)"
+    )
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (postgres://user@host:port/any): the bench "
@@ -78,6 +95,7 @@ def main(argv: list[str]) -> int:
         "bilans": args.bilans or size["bilans"],
     }
     duration = args.duration or size["duration"]
+    rounds = args.rounds or size["rounds"]
     levels = [int(n) for n in (args.connections or size["connections"]).split(",")]
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -147,6 +165,7 @@ def main(argv: list[str]) -> int:
                     duration=duration,
                     smoke=args.smoke,
                     tool=args.loadgen,
+                    rounds=rounds,
                 )
             finally:
                 server.send_signal(signal.SIGTERM)
@@ -182,6 +201,7 @@ def main(argv: list[str]) -> int:
         "criteria": AXES * CRITERIA,
         "database": database,
         "duration_s": duration,
+        "rounds": rounds,
         "connections": levels,
         "cohort": data["slug"],
         "rows_built": data["rows"],
@@ -202,14 +222,22 @@ def main(argv: list[str]) -> int:
 
 def print_table(rows: list[dict], *, tool: str) -> None:
     print(f"\nLoad generator: {tool}")
-    header = ("page", "conns", "req/s", "p50 ms", "p99 ms", "× baseline", "errors", "queries")
+    header = (
+        "page",
+        "conns",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "× baseline",
+        "× signed-in",
+        "errors",
+        "queries",
+    )
     lines = [header]
     for row in rows:
         queries = "" if row.get("queries") is None else str(row["queries"])
         if "rps" not in row:
-            lines.append(
-                (row["page"], str(row["connections"]), f"HTTP {row['status']}", "", "", "", "", "")
-            )
+            lines.append((row["page"], str(row["connections"]), f"HTTP {row['status']}", *[""] * 6))
             continue
         lines.append(
             (
@@ -219,6 +247,7 @@ def print_table(rows: list[dict], *, tool: str) -> None:
                 f"{row['p50_ms']:.1f}",
                 f"{row['p99_ms']:.1f}",
                 f"{row['ratio']:.2f}",
+                "" if row.get("ratio_signed_in") is None else f"{row['ratio_signed_in']:.2f}",
                 str(row["errors"]),
                 queries,
             )
@@ -242,6 +271,10 @@ def print_table(rows: list[dict], *, tool: str) -> None:
             f"Goal: the cohort view ≥ {GOAL_RATIO:.1f}× the baseline's req/s (anonymous, "
             f"first row) and ≤ {GOAL_QUERIES} SQL queries, stored or rendered: "
             f"{'met' if met else 'missed'} ({view['ratio']:.2f}×, {queries} queries at most)."
+        )
+        print(
+            "  × signed-in: the ratio to the same baseline page requested with the session "
+            "cookie. Ratios are medians of per-round ratios (pages measured in rotation)."
         )
         if rendered is not None:
             print(

@@ -23,6 +23,7 @@ from alliances.diagnostics.cohort_selectors import (
     cohort_comparison,
     summarise,
 )
+from alliances.diagnostics.cohort_views import _figure
 from alliances.diagnostics.models import (
     Bilan,
     BilanMoment,
@@ -195,6 +196,18 @@ def test_bilans_on_an_older_version_compare_by_criterion_code(cohort, territory,
     c = cohort_comparison(cohort)
     assert (c.version_id, c.version_number) == (newer.pk, 2)
     assert c.compared[0].axis_levels == [2.0, None, None]
+
+
+def test_figures_as_the_tables_show_them():
+    assert [_figure(v, ",") for v in [2.5, 2.0, 10.0, 0.0, 3.33, -3.0, None]] == [
+        "2,5",
+        "2",
+        "10",
+        "0",
+        "3,33",
+        "-3",
+        "—",
+    ]
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -360,3 +360,25 @@ def test_a_changed_bilan_shows_at_once(client, cohort, known, animateur):
     page = client.get(url(cohort), **EN).content.decode()
     assert "Drôme" not in page.split('id="cohort-not-done-title"')[1].split("</section>")[0]
     assert len(re.findall(r'<svg[^>]* id="cohort-radar-\d+"', page)) == 4
+
+
+def test_a_bilan_validated_through_the_services_shows_at_once(client, cohort, known, animateur):
+    from alliances.diagnostics.services import bilan_create, bilan_validate, entry_save
+
+    caches["cohort_pages"].clear()
+    client.force_login(animateur)
+    assert "Eure" in stored(client, url(cohort)).split('id="cohort-not-done-title"')[1]
+    member = known["people"]["Eure"]
+    bilan = bilan_create(
+        plan=known["teams"]["Eure"].plan,
+        moment=BilanMoment.T0,
+        date=datetime.date(2027, 1, 18),
+        user=member,
+    )
+    for entry in bilan.entries.all():
+        entry_save(entry=entry, user=member, level=3, evidence="", organisation_ids=[], revision=0)
+    bilan_validate(bilan=bilan, user=member)
+    page = client.get(url(cohort), **EN).content.decode()
+    assert "Eure" not in page.split('id="cohort-not-done-title"')[1].split("</section>")[0]
+    eure = known["teams"]["Eure"]
+    assert f'id="cohort-radar-{eure.pk}"' in page

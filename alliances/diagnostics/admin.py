@@ -141,6 +141,7 @@ class CriterionForm(forms.ModelForm):
 
     version: GridVersion | None = None
     levels: list[Level] = []
+    axis_choices: list[tuple[Any, str]] = []
 
     class Meta:
         model = Criterion
@@ -149,7 +150,10 @@ class CriterionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.version is not None and "axis" in self.fields:
-            self.fields["axis"].queryset = Axis.objects.filter(version=self.version)  # type: ignore[attr-defined]
+            axis = self.fields["axis"]
+            axis.queryset = Axis.objects.filter(version=self.version)  # type: ignore[attr-defined]
+            # Read once for the whole formset, not once per criterion.
+            axis.choices = self.axis_choices  # type: ignore[attr-defined]
         if self.instance.pk:
             existing = {lv.rank: lv.description for lv in self.instance.levels.all()}
             for level in self.levels:
@@ -176,7 +180,12 @@ class CriterionForm(forms.ModelForm):
 def criterion_form_for(version: GridVersion) -> type[CriterionForm]:
     """The criterion form of a draft version: a text field per level of the version."""
     levels = list(version.levels.order_by("rank"))
-    attrs: dict[str, Any] = {"version": version, "levels": levels}
+    axes = Axis.objects.filter(version=version).order_by("position")
+    attrs: dict[str, Any] = {
+        "version": version,
+        "levels": levels,
+        "axis_choices": [("", "---------"), *((axis.pk, str(axis)) for axis in axes)],
+    }
     for level in levels:
         attrs[f"level_{level.rank}"] = forms.CharField(
             label=f"{level.rank}. {level.name}",

@@ -9,7 +9,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from alliances.diagnostics.grids import grid_version_draft
-from alliances.diagnostics.models import Criterion, CriterionLevel, GridVersion, GridVersionStatus
+from alliances.diagnostics.models import (
+    Criterion,
+    CriterionLevel,
+    Grid,
+    GridVersion,
+    GridVersionStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +224,16 @@ def test_only_admins_reach_the_grids_in_the_back_office(client, request, persona
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == GridVersionStatus.DRAFT and draft.note == ""
+
+
+def test_the_version_pages_query_count_does_not_grow_with_the_criteria(
+    client, admin, django_assert_max_num_queries
+):
+    published = Grid.objects.get(slug="co-construction-territoriale").versions.get()
+    draft = grid_version_draft(grid=published.grid)
+    client.force_login(admin)
+    with django_assert_max_num_queries(15):
+        response = client.get(_change_url(draft))
+    assert response.content.decode().count('name="criteria-27-level_4"') == 1
+    with django_assert_max_num_queries(10):
+        assert client.get(_change_url(published)).status_code == 200

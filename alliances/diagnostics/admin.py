@@ -260,6 +260,15 @@ class GridVersionAdmin(admin.ModelAdmin):
         grid_version_ensure_draft(GridVersion.objects.get(pk=obj.pk))  # frozen stays frozen
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # A level removed from the version takes its descriptions along, or the version
+        # could never be published again.
+        version = form.instance
+        CriterionLevel.objects.filter(criterion__version=version).exclude(
+            rank__in=version.levels.values("rank")
+        ).delete()
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GridVersion]) -> None:
         with transaction.atomic():
             published = queryset.filter(status=GridVersionStatus.PUBLISHED)

@@ -760,7 +760,8 @@ class _Workbook:
         for end in range(len(path), 0, -1):
             if path[:end] in self.places:
                 return self.places[path[:end]]
-        return _("Sheet “%(sheet)s”") % {"sheet": SHEET_GRID}
+        sheet = {"levels": SHEET_LEVELS, "axes": SHEET_AXES}.get(str(path[:1] and path[0]))
+        return _("Sheet “%(sheet)s”") % {"sheet": sheet or SHEET_GRID}
 
 
 def grid_read_xlsx(content: bytes) -> tuple[Any, Callable[[Path], str]]:

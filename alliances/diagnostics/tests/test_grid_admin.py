@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from alliances.diagnostics.grids import grid_version_draft
+from alliances.diagnostics.grids import grid_version_draft, grid_version_publish
 from alliances.diagnostics.models import (
     Criterion,
     CriterionLevel,
@@ -237,3 +237,17 @@ def test_the_version_pages_query_count_does_not_grow_with_the_criteria(
     assert response.content.decode().count('name="criteria-27-level_4"') == 1
     with django_assert_max_num_queries(10):
         assert client.get(_change_url(published)).status_code == 200
+
+
+def test_removing_a_level_of_a_draft_removes_its_descriptions(client, admin, grid_version):
+    draft = grid_version_draft(grid=grid_version.grid)
+    client.force_login(admin)
+    data = _form_data(client.get(_change_url(draft)))
+    assert data["levels-3-rank"] == 4
+    data["levels-3-DELETE"] = "on"
+    response = client.post(_change_url(draft), data)
+    assert response.status_code == 302
+    assert list(draft.levels.values_list("rank", flat=True)) == [1, 2, 3]
+    assert not CriterionLevel.objects.filter(criterion__version=draft, rank=4).exists()
+    assert CriterionLevel.objects.filter(criterion__version=grid_version, rank=4).count() == 9
+    assert grid_version_publish(version=draft).is_published

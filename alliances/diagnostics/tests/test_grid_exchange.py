@@ -201,6 +201,13 @@ def test_xlsx_unknown_axis_missing_sheet_and_column(grid_version):
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=out.getvalue())
     assert "Sheet “niveaux” is missing." in caught.value.messages
+    book = load_workbook(io.BytesIO(content))
+    book["niveaux"].delete_rows(2, 4)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ValidationError) as caught:
+        grid_import_file(name="g.xlsx", content=out.getvalue())
+    assert "Sheet “niveaux”: at least one level is required." in caught.value.messages
     with pytest.raises(ValidationError, match="not a readable XLSX"):
         grid_import_file(name="g.xlsx", content=b"PK\x03\x04 not really a zip")
     assert GridVersion.objects.filter(grid=grid_version.grid).count() == 1

@@ -186,7 +186,9 @@ def entry_save(
     """
     bilan = Bilan.objects.select_for_update().get(pk=entry.bilan_id)
     current = (
-        Entry.objects.select_for_update().select_related("criterion", "updated_by").get(pk=entry.pk)
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("criterion", "updated_by")
+        .get(pk=entry.pk)
     )
     if bilan.status == BilanStatus.VALIDATED:
         raise ValidationError(
@@ -381,7 +383,7 @@ def action_create(*, plan: Plan, data: ActionInput) -> Action:
 @transaction.atomic
 def action_update(*, action: Action, data: ActionInput, revision: int | None = None) -> Action:
     """Change an action; with `revision`, refused when someone changed it since."""
-    locked = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    locked = Action.objects.select_for_update(of=("self",)).select_related("plan").get(pk=action.pk)
     if revision is not None and locked.revision != revision:
         raise ValidationError(
             {"title": [_("Someone changed this action meanwhile: reload it, then try again.")]}

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from alliances.diagnostics.grids import (
     grid_version_delete,
@@ -158,6 +159,29 @@ def test_an_old_bilan_keeps_the_texts_of_its_version(grid_version, territory, pa
     assert "Critère reformulé" in {
         e.criterion.name for e in new.entries.select_related("criterion")
     }
+
+
+def test_the_bilan_page_of_an_old_bilan_shows_its_version(
+    client, grid_version, territory, participant
+):
+    plan = make_plan(grid=grid_version.grid, pilot_territory=territory)
+    old = bilan_create(plan=plan, moment="t0", date=datetime.date(2026, 1, 15), user=participant)
+    draft = grid_version_draft(grid=grid_version.grid)
+    Criterion.objects.filter(version=draft, code="axe-1-critere-1").update(name="Critère reformulé")
+    CriterionLevel.objects.filter(criterion__version=draft, rank=2).update(
+        description="Nouvelle description."
+    )
+    grid_version_publish(version=draft)
+    client.force_login(participant)
+    page = client.get(reverse("diagnostics:bilan", args=[old.pk])).content.decode()
+    assert "Critère 1.1" in page
+    assert "Critère 1.1, niveau 2 : ce qui s&#x27;observe." in page  # its level texts
+    assert "Critère reformulé" not in page
+    assert "Nouvelle description." not in page
+    new = bilan_create(plan=plan, moment="m36", date=datetime.date(2028, 1, 15), user=participant)
+    page = client.get(reverse("diagnostics:bilan", args=[new.pk])).content.decode()
+    assert "Critère reformulé" in page
+    assert "Nouvelle description." in page
 
 
 def test_make_grid_drafts_are_drafts(db):

@@ -150,7 +150,7 @@ def radar_svg(
                 f"series {one.name!r} has {len(one.values)} values for {len(labels)} labels"
             )
     chart_id = chart_id or _id("radar", title, labels, series)
-    pad_x, pad_y = 100, 34
+    pad_x, pad_y = 96, 58
     width, height = size + 2 * pad_x, size + 2 * pad_y
     cx, cy = width / 2, height / 2
     radius = size / 2 - 6
@@ -197,24 +197,24 @@ def radar_svg(
         y = cy - radius * level / max_level
         out.append(
             f'<text class="chart-ring-label" x="{_num(cx + 4)}" y="{_num(y - 3)}" '
-            f'font-size="9" fill="{MUTED}">{escape(text)}</text>'
+            f'font-size="11" fill="{MUTED}">{escape(text)}</text>'
         )
     out.append("</g>")
 
     out.append('<g class="chart-labels">')
     for i, label in enumerate(labels):
-        x, y = point(i, max_level * (radius + 12) / radius)
+        x, y = point(i, max_level * (radius + 16) / radius)
         dx = x - cx
         anchor = "middle" if abs(dx) < 1 else "start" if dx > 0 else "end"
-        lines = _wrap(label, 20)[:3]
+        lines = _wrap(label, 16)[:3]
         # Labels above the centre grow upwards, the others downwards.
-        first_y = y - (len(lines) - 1) * 12 if y < cy - 1 else y + (8 if abs(dx) < 1 else 4)
+        first_y = y - (len(lines) - 1) * 15 if y < cy - 1 else y + (10 if abs(dx) < 1 else 5)
         tspans = "".join(
-            f'<tspan x="{_num(x)}" y="{_num(first_y + 12 * n)}">{escape(line)}</tspan>'
+            f'<tspan x="{_num(x)}" y="{_num(first_y + 15 * n)}">{escape(line)}</tspan>'
             for n, line in enumerate(lines)
         )
         out.append(
-            f'<text class="chart-label" text-anchor="{anchor}" font-size="11">'
+            f'<text class="chart-label" text-anchor="{anchor}" font-size="13">'
             f"<title>{escape(label)}</title>{tspans}</text>"
         )
     out.append("</g>")
@@ -238,7 +238,7 @@ def radar_svg(
         for i, value in present:
             x, y = point(i, value)
             out.append(
-                f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="3.5" '
+                f'<circle class="chart-point" cx="{_num(x)}" cy="{_num(y)}" r="4" '
                 f'fill="{escape(one.color)}" data-value="{_num(value)}">'
                 f"<title>{escape(one.name)} · {escape(labels[i])}: {_num(value)}</title></circle>"
             )
@@ -327,12 +327,12 @@ def small_multiples_svg(
                 f'x2="{_num(ox + left + inner_w)}" y2="{_num(y)}" stroke="{GRID}" '
                 'stroke-width="1"/>'
                 f'<text class="chart-tick" x="{_num(ox + left - 6)}" y="{_num(y + 3)}" '
-                f'text-anchor="end" font-size="9" fill="{MUTED}">{level}</text>'
+                f'text-anchor="end" font-size="10" fill="{MUTED}">{level}</text>'
             )
         for index, moment in enumerate(moments):
             out.append(
                 f'<text class="chart-tick" x="{_num(x_of(index))}" '
-                f'y="{_num(oy + top + inner_h + 14)}" text-anchor="middle" font-size="9" '
+                f'y="{_num(oy + top + inner_h + 14)}" text-anchor="middle" font-size="10" '
                 f'fill="{MUTED}">{escape(_shorten(moment, 12))}</text>'
             )
         if panel.target is not None:
@@ -406,7 +406,7 @@ def gantt_svg(
     row_h, top, bottom = 22, 34, 8
     height = top + row_h * max(len(rows), 1) + bottom
     span = (end - start).days + 1
-    inner = width - label_width - 12
+    inner = width - label_width - 56  # room for the last month's label
 
     def x_of(day: date) -> float:
         days = min(max((day - start).days, 0), span)
@@ -432,7 +432,7 @@ def gantt_svg(
         )
         if n % every == 0:
             out.append(
-                f'<text class="chart-tick" x="{_num(x + 3)}" y="{top - 12}" font-size="9" '
+                f'<text class="chart-tick" x="{_num(x + 3)}" y="{top - 12}" font-size="10" '
                 f'fill="{MUTED}">{escape(month_label(month))}</text>'
             )
     out.append("</g>")
@@ -474,7 +474,7 @@ def gantt_svg(
         out.append(
             f'<g class="chart-today"><line x1="{_num(x)}" y1="{top - 6}" x2="{_num(x)}" '
             f'y2="{height - bottom}" stroke="#b5503c" stroke-width="1.5" stroke-dasharray="2 2"/>'
-            f'<text x="{_num(x + 3)}" y="{top - 1}" font-size="9" fill="#b5503c">'
+            f'<text x="{_num(x + 3)}" y="{top - 1}" font-size="10" fill="#b5503c">'
             f"{escape(today_label)}</text></g>"
         )
     out.append("</svg>")

@@ -240,7 +240,11 @@ def test_in_french(client, cohort, known, animateur):
     client.force_login(animateur)
     page = client.get(url(cohort), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "3,33" in page  # the median, French decimals in the tables
-    assert 'viewBox="0 0 380 248"' in page  # and dots in the pictures
+    # and dots in the pictures' numbers
+    boxes = re.findall(r'<svg[^>]* class="chart chart-radar[^>]* viewBox="([^"]*)"', page)
+    assert len(boxes) == 3
+    assert all(re.fullmatch(r"[\d. ]+", box) for box in boxes), boxes
+    assert 'data-value="1.33"' in page  # Val-de-Marne's third axis
 
 
 def test_an_empty_cohort(client, cohort, animateur, grid_version):

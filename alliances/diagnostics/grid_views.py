@@ -1,8 +1,10 @@
-"""Importing a maturity grid from a file, for platform admins (the back-office links here).
+"""The maturity grids: read by everyone, imported by platform admins.
 
-The file (JSON or XLSX in the grid exchange format, see grids.py) becomes a new grid or a
-new draft version of an existing one; a bad file is refused whole and every problem is
-listed with its place in the file.
+Everyone reads the published versions of a grid (its levels, axes and criteria, with what
+each level looks like) and downloads them as JSON or XLSX; platform admins also preview a
+draft. Admins import a grid file (JSON or XLSX in the grid exchange format, see grids.py):
+it becomes a new grid or a new draft version of an existing one; a bad file is refused
+whole and every problem is listed with its place in the file.
 """
 
 from django import forms
@@ -10,17 +12,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances.core.uploads import validate_upload
 
-from .grids import grid_import_file
+from .grids import grid_import_file, grid_version_json, grid_version_xlsx
+from .models import Grid, GridVersion, GridVersionStatus
+from .selectors import version_structure
 
 MAX_BYTES = 2 * 1024 * 1024  # a grid is a few dozen criteria: 2 MB is generous
 
@@ -80,6 +85,95 @@ def grid_import(request: HttpRequest) -> HttpResponse:
     return render(request, "diagnostics/grid_import.html", {"form": form})
 
 
+def _is_admin(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_platform_admin", False))
+
+
+def _version(request: HttpRequest, grid: Grid, number: int | None) -> GridVersion:
+    """The version asked for (the latest published one by default); a draft only for
+    platform admins, a 404 for everyone else."""
+    versions = grid.versions.all()
+    if not _is_admin(request):
+        versions = versions.filter(status=GridVersionStatus.PUBLISHED)
+    if number is None:
+        version = versions.filter(status=GridVersionStatus.PUBLISHED).order_by("-number").first()
+    else:
+        version = versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def _number(request: HttpRequest) -> int | None:
+    value = request.GET.get("version", "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 5:
+        raise Http404
+    return int(value)
+
+
+@require_GET
+def grid_list(request: HttpRequest) -> HttpResponse:
+    published = Q(versions__status=GridVersionStatus.PUBLISHED)
+    grids = (
+        Grid.objects.annotate(published=Count("versions", filter=published))
+        .filter(published__gt=0)
+        .order_by("-is_default", "name")
+    )
+    return render(request, "diagnostics/grid_list.html", {"grids": grids})
+
+
+@require_GET
+def grid_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    grid = get_object_or_404(Grid, slug=slug)
+    version = _version(request, grid, _number(request))
+    published = list(
+        grid.versions.filter(status=GridVersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    )
+    context = {
+        "grid": grid,
+        "version": version,
+        "levels": list(version.levels.order_by("rank")),
+        "axes": version_structure(version),
+        "published": published,
+    }
+    return render(request, "diagnostics/grid_detail.html", context)
+
+
+@require_GET
+def grid_download(request: HttpRequest, slug: str, number: int, extension: str) -> HttpResponse:
+    grid = get_object_or_404(Grid, slug=slug)
+    version = _version(request, grid, number)
+    if extension == "json":
+        response = HttpResponse(grid_version_json(version), content_type="application/json")
+    else:
+        response = HttpResponse(
+            grid_version_xlsx(version),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{grid.slug}-v{version.number}.{extension}"'
+    )
+    return response
+
+
 urlpatterns: list[URLPattern] = [
+    path("grilles/", grid_list, name="grid_list"),
     path("grilles/importer/", grid_import, name="grid_import"),
+    path("grilles/<slug:slug>/", grid_detail, name="grid_detail"),
+    path(
+        "grilles/<slug:slug>/v<int:number>.json",
+        grid_download,
+        {"extension": "json"},
+        name="grid_download_json",
+    ),
+    path(
+        "grilles/<slug:slug>/v<int:number>.xlsx",
+        grid_download,
+        {"extension": "xlsx"},
+        name="grid_download_xlsx",
+    ),
 ]

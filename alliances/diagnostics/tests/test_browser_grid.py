@@ -2,6 +2,7 @@
 page passes axe, at desktop and phone width."""
 
 import json
+from importlib import import_module
 
 import pytest
 
@@ -58,3 +59,27 @@ def test_the_import_page_at_phone_width(phone_page, admin, password):
     assert_accessible(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+
+
+@pytest.fixture
+def default_grid(transactional_db) -> None:
+    """A transactional test starts from a flushed database: ship the default grid again
+    (as alliances/conftest.py does for the other reference data)."""
+    from django.apps import apps
+
+    import_module("alliances.diagnostics.migrations.0002_default_grid").load(apps, None)
+
+
+def test_a_visitor_reads_the_default_grid(default_grid, page, phone_page):
+    page.goto("/bilans/grilles/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name="Grille de maturité de la co-construction territoriale"
+        ).click()
+    assert page.locator("h2", has_text="Dialogue territorial").count() == 1
+    assert page.locator(".grid-criterion").count() == 28
+    assert_accessible(page)
+    phone_page.goto("/bilans/grilles/co-construction-territoriale/")
+    assert_accessible(phone_page)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375

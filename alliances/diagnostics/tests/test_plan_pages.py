@@ -86,13 +86,15 @@ def test_plan_page_lists_bilans_levels_cible_and_trajectoire(
             title="Réunir le comité", start=TODAY, due=TODAY + datetime.timedelta(days=9)
         ),
     )
+    for moment in (BilanMoment.END, BilanMoment.M36):  # more bilans: no more queries
+        services.bilan_create(plan=plan, moment=moment, date=TODAY, user=participant)
     client.force_login(participant)
     url = reverse("diagnostics:plan", args=[plan.pk])
     client.get(url)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         response = client.get(url)
     page = response.content.decode()
-    assert "T0 (start of the parcours)" in page and "1 / 9" in page
+    assert "T0 (start of the parcours)" in page and "1 / 9" in page and "0 / 9" in page
     assert "Réunir le comité" in page
     assert reverse("diagnostics:bilan", args=[bilan.pk]) in page
     assert reverse("diagnostics:trajectoire", args=[plan.pk]) in page
@@ -118,7 +120,7 @@ def test_bilan_page_shows_the_four_levels_as_radios(
     client.force_login(participant)
     url = reverse("diagnostics:bilan", args=[bilan.pk])
     client.get(url)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     page = response.content.decode()
     entry = first_entry(bilan)
@@ -335,3 +337,31 @@ def test_a_bilan_keeps_its_version_when_the_grid_moves_on(client, bilan, partici
     client.force_login(participant)
     page = client.get(reverse("diagnostics:bilan", args=[bilan.pk])).content.decode()
     assert page.count('type="radio" name="level"') == 9 * 5
+
+
+@pytest.mark.usefixtures("frozen")
+def test_trajectoire_page_queries_do_not_grow_with_actions(
+    client, plan, cohort, participant, animateur, grid_version, django_assert_max_num_queries
+):
+    codev_item(cohort, client=participant, animateur=animateur)
+    org = organisation()
+    criterion = grid_version.criteria.first()
+    for n in range(12):
+        services.action_create(
+            plan=plan,
+            data=services.ActionInput(
+                title=f"Action {n}",
+                start=TODAY,
+                due=TODAY + datetime.timedelta(days=n),
+                owner_id=participant.pk,
+                partner_ids=(org.pk,),
+                criterion_ids=(criterion.pk,),
+            ),
+        )
+        services.milestone_create(plan=plan, title=f"Jalon {n}", date=TODAY)
+    client.force_login(participant)
+    url = reverse("diagnostics:trajectoire", args=[plan.pk])
+    client.get(url)
+    with django_assert_max_num_queries(18):
+        page = client.get(url).content.decode()
+    assert page.count('class="plan-action ') == 12 and "Réunir les entreprises" in page

@@ -406,3 +406,21 @@ def test_gdpr_export_and_erase(bilan, participant, grid_version):
     assert not Plan.objects.filter(pk=personal.pk).exists()
     assert Plan.objects.filter(pk=bilan.plan_id).exists()
     assert EntryChange.objects.filter(user=participant).count() == 1
+
+
+def test_deleting_an_account_erases_the_personal_plans(bilan, participant):
+    from alliances.accounts.services import user_delete
+
+    personal = services.plan_create_personal(user=participant)
+    services.entry_save(
+        entry=entries(bilan)[0],
+        user=participant,
+        level=2,
+        evidence="",
+        organisation_ids=[],
+        revision=0,
+    )
+    user_delete(user=participant)
+    assert not Plan.objects.filter(pk=personal.pk).exists()
+    # The team's bilan keeps its history, by the anonymised account.
+    assert EntryChange.objects.get().user_id == participant.pk

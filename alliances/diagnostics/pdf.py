@@ -11,6 +11,7 @@ no table is needed, and a request id reveals nothing without the cohort's permis
 """
 
 import json
+import logging
 import mimetypes
 import os
 import posixpath
@@ -36,6 +37,20 @@ from django.utils.text import slugify
 
 from .models import Plan
 from .selectors import plan_evolution, plan_radar, plan_roadmap
+
+
+class _SkipCssSupportWarnings(logging.Filter):
+    """WeasyPrint warns, at every PDF, about each rule of the site's stylesheet it does not
+    support (media queries level 4, `clip`…); the print stylesheet is written for it. Those
+    warnings say nothing about a PDF and would drown the log: they are left out, while its
+    errors (a stylesheet or an image that failed to load) still get through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        css = f"{os.sep}weasyprint{os.sep}css{os.sep}" in record.pathname
+        return not (css and record.levelno <= logging.WARNING)
+
+
+logging.getLogger("weasyprint").addFilter(_SkipCssSupportWarnings())
 
 # The PDF's page is "served" from this origin: relative links resolve against it, and the
 # fetcher answers for its static files only.

@@ -316,3 +316,13 @@ def test_a_request_is_only_seen_through_its_cohort(
 def test_building_an_unknown_request_fails_loudly(cohort):
     with pytest.raises(ValueError, match="no such request"):
         cohort_pdfs_build(cohort_id=cohort.pk, request_id="a" * 32)
+
+
+def test_css_support_warnings_are_left_out_of_the_log_but_not_fetch_errors(caplog):
+    html_to_pdf(
+        '<link rel="stylesheet" href="/static/alliances/css/alliances.css">'
+        '<p>Bonjour</p><img src="https://example.org/x.png" alt="x">'
+    )
+    messages = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
+    assert any("example.org" in m for m in messages)
+    assert not any(m.startswith(("Ignored", "Invalid media", "Expected a media")) for m in messages)

@@ -141,7 +141,7 @@ def bilan_create(*, plan: Plan, moment: str, date: datetime.date, user: User | N
     version = latest_version(plan.grid_id)
     if version is None:
         errors["grid"] = [_("This grid has no published version yet.")]
-    if errors:
+    if errors or version is None:
         raise ValidationError(errors)
     bilan = Bilan.objects.create(
         plan=plan, grid_version=version, moment=moment, date=date, created_by=user
@@ -362,6 +362,7 @@ def _check_action(plan: Plan, data: ActionInput) -> None:
 
 
 def _write_action(action: Action, data: ActionInput) -> Action:
+    assert data.start is not None and data.due is not None  # checked by _check_action
     action.title = data.title.strip()
     action.description = data.description.strip()
     action.owner_id = data.owner_id
@@ -444,6 +445,7 @@ def milestone_create(
     *, plan: Plan, title: str, date: datetime.date | None, done: bool = False
 ) -> Milestone:
     _check_milestone(title, date)
+    assert date is not None
     milestone = Milestone.objects.create(plan=plan, title=title.strip(), date=date, done=done)
     _pages_changed(plan)
     return milestone
@@ -454,6 +456,7 @@ def milestone_update(
     *, milestone: Milestone, title: str, date: datetime.date | None, done: bool
 ) -> Milestone:
     _check_milestone(title, date)
+    assert date is not None
     milestone.title, milestone.date, milestone.done = title.strip(), date, done
     milestone.save()
     _pages_changed(milestone.plan)

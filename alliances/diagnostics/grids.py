@@ -27,14 +27,16 @@ per item (sheet and column names are in French, for the people who edit them):
   (one column per level, by rank).
 
 An import creates the grid when its slug is new, or a new draft version of the existing
-grid; it never touches a published version. A bad file is refused whole, with every
-error located (JSON path, or sheet, row and column).
+grid (whose name and description stay as they are: edit them in the back-office); it
+never touches a published version, and the version number in the file is not used. A
+bad file is refused whole, with every error located (JSON path, or sheet, row and column).
 """
 
 import io
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -556,7 +558,17 @@ class _Checker:
 # -- import: reading files ------------------------------------------------------------------
 
 
-def grid_read_json(content: bytes) -> tuple[Any, Callable[[Path], str]]:
+@dataclass
+class GridSource:
+    """A grid file read: its data in the exchange format, how to name a place in the file,
+    and the errors found while reading (reported with those of the check)."""
+
+    data: Any
+    locate: Callable[[Path], str]
+    errors: list[str] = field(default_factory=list)
+
+
+def grid_read_json(content: bytes) -> GridSource:
     """The raw JSON and how to name a place in it; a ValidationError if unreadable."""
     try:
         text = content.decode("utf-8-sig")
@@ -571,7 +583,7 @@ def grid_read_json(content: bytes) -> tuple[Any, Callable[[Path], str]]:
             _("Invalid JSON at line %(line)d, column %(column)d: %(problem)s.")
             % {"line": error.lineno, "column": error.colno, "problem": error.msg}
         ) from None
-    return data, lambda path: _("JSON %(path)s") % {"path": json_path(path)}
+    return GridSource(data, lambda path: _("JSON %(path)s") % {"path": json_path(path)})
 
 
 def _cell_text(value: Any) -> Any:
@@ -752,8 +764,7 @@ class _Workbook:
                     row,
                     LEVEL_COLUMN.format(rank=r),
                 )
-        if self.errors:
-            raise ValidationError(self.errors)
+        # Rows pointing to an unknown axis are left out; their errors join the others'.
         return data
 
     def locate(self, path: Path) -> str:
@@ -764,12 +775,13 @@ class _Workbook:
         return _("Sheet “%(sheet)s”") % {"sheet": sheet or SHEET_GRID}
 
 
-def grid_read_xlsx(content: bytes) -> tuple[Any, Callable[[Path], str]]:
+def grid_read_xlsx(content: bytes) -> GridSource:
     book = _Workbook(content)
-    return book.read(), book.locate
+    data = book.read()
+    return GridSource(data, book.locate, book.errors)
 
 
-def grid_read_file(*, name: str, content: bytes) -> tuple[Any, Callable[[Path], str]]:
+def grid_read_file(*, name: str, content: bytes) -> GridSource:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension == "json":
         return grid_read_json(content)
@@ -778,9 +790,13 @@ def grid_read_file(*, name: str, content: bytes) -> tuple[Any, Callable[[Path], 
     raise ValidationError(_("“%(name)s”: a .json or .xlsx file is expected.") % {"name": name})
 
 
-def grid_check_data(data: Any, locate: Callable[[Path], str] | None = None) -> dict[str, Any]:
-    """The cleaned grid, or a ValidationError listing every located problem."""
+def grid_check_data(
+    data: Any, locate: Callable[[Path], str] | None = None, errors: list[str] | None = None
+) -> dict[str, Any]:
+    """The cleaned grid, or a ValidationError listing every located problem (after the
+    `errors` already found while reading the file)."""
     checker = _Checker(locate or (lambda path: _("JSON %(path)s") % {"path": json_path(path)}))
+    checker.errors = list(errors or [])
     clean = checker.check(data)
     if checker.errors:
         raise ValidationError(checker.errors, code="invalid")
@@ -829,10 +845,15 @@ def _write_version(version: GridVersion, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def grid_import_data(*, data: Any, locate: Callable[[Path], str] | None = None) -> GridVersion:
+def grid_import_data(
+    *,
+    data: Any,
+    locate: Callable[[Path], str] | None = None,
+    errors: list[str] | None = None,
+) -> GridVersion:
     """Import a grid in the exchange format: a new grid (version 1, draft) when its slug is
     new, else a new draft version of that grid. Nothing is written unless all is right."""
-    clean = grid_check_data(data, locate)
+    clean = grid_check_data(data, locate, errors)
     slug = clean["grid"]["slug"]
     grid = Grid.objects.select_for_update().filter(slug=slug).first()
     if grid is None:
@@ -853,5 +874,5 @@ def grid_import_data(*, data: Any, locate: Callable[[Path], str] | None = None) 
 
 def grid_import_file(*, name: str, content: bytes) -> GridVersion:
     """Read a .json or .xlsx file and import it (see `grid_import_data`)."""
-    data, locate = grid_read_file(name=name, content=content)
-    return grid_import_data(data=data, locate=locate)
+    source = grid_read_file(name=name, content=content)
+    return grid_import_data(data=source.data, locate=source.locate, errors=source.errors)

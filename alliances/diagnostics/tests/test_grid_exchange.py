@@ -184,6 +184,18 @@ def test_xlsx_errors_are_located_by_sheet_row_and_column(grid_version):
     assert _counts() == before
 
 
+def test_xlsx_reading_and_checking_errors_come_together(grid_version):
+    content = grid_version_xlsx(grid_version)
+    content = _edit_xlsx(content, "criteres", "A5", "axe-9")
+    content = _edit_xlsx(content, "criteres", "C2", None)
+    with pytest.raises(ValidationError) as caught:
+        grid_import_file(name="g.xlsx", content=content)
+    assert caught.value.messages == [
+        "Sheet “criteres”, row 5, column A (axe): no axis with code “axe-9” in sheet “axes”.",
+        "Sheet “criteres”, row 2, column C (nom): this value is required.",
+    ]
+
+
 def test_xlsx_unknown_axis_missing_sheet_and_column(grid_version):
     content = grid_version_xlsx(grid_version)
     with pytest.raises(ValidationError) as caught:

@@ -235,8 +235,8 @@ class GridVersionAdmin(admin.ModelAdmin):
     list_filter = ["status", "grid"]
     search_fields = ["grid__name", "grid__slug", "note"]
     list_select_related = ["grid"]
-    fields = ["grid", "number", "status", "published_at", "note"]
-    readonly_fields = ["grid", "number", "status", "published_at"]
+    fields = ["grid", "number", "status", "published_at", "page", "note"]
+    readonly_fields = ["grid", "number", "status", "published_at", "page"]
     inlines = [LevelInline, AxisInline, CriterionInline]
     actions = ["publish", "new_draft", "export_json", "export_xlsx"]
 
@@ -246,6 +246,18 @@ class GridVersionAdmin(admin.ModelAdmin):
     @admin.display(description=_("criteria"), ordering="criterion_count")
     def criterion_count(self, obj: GridVersion) -> int:
         return obj.criterion_count  # type: ignore[attr-defined]
+
+    @admin.display(description=_("on the site"))
+    def page(self, obj: GridVersion) -> str:
+        url = reverse("diagnostics:grid_detail", args=[obj.grid.slug])
+        return format_html(
+            '<a href="{}?version={}">{}</a>',
+            url,
+            obj.number,
+            gettext("See this version as the teams will (a draft: admins only)")
+            if not obj.is_published
+            else gettext("See this version on the site"),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a version is made by "new draft version" or by an import

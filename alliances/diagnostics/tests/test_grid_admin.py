@@ -53,6 +53,7 @@ def test_a_draft_is_edited_on_one_page_level_texts_included(client, admin, grid_
     assert response.status_code == 200
     content = response.content.decode()
     assert "1. Émergence" in content and "4. Essaimage" in content
+    assert '<a href="/bilans/grilles/grille-test/?version=2">' in content  # the preview
     data = _form_data(response)
     criterion = Criterion.objects.get(version=draft, code="axe-2-critere-3")
     index = next(i for i in range(9) if data.get(f"criteria-{i}-id") == criterion.pk)

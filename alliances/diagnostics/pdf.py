@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from .models import Plan
-from .selectors import plan_evolution, plan_radar, plan_roadmap
+from .selectors import plan_figures, plan_roadmap
 
 
 class _SkipCssSupportWarnings(logging.Filter):
@@ -108,12 +108,13 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def feuille_de_route_context(plan: Plan, *, today: date | None = None) -> dict[str, Any]:
-    """What the printable page shows: the radar and gaps (one read), the evolution and the
-    roadmap."""
+    """What the printable page shows: the radar, gaps and evolution (one read of six
+    queries) and the roadmap (four)."""
+    figures = plan_figures(plan)
     return {
         "plan": plan,
-        "radar": plan_radar(plan),
-        "evolution": plan_evolution(plan),
+        "radar": figures.radar,
+        "evolution": figures.evolution,
         "roadmap": plan_roadmap(plan),
         "today": today or timezone.localdate(),
     }
@@ -139,6 +140,7 @@ def pdf_filename(plan: Plan) -> str:
 # -- a promotion's feuilles de route, as one ZIP ---------------------------------------------
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+KEEP = 5  # requests (and ZIPs) kept per cohort
 
 
 @dataclass
@@ -209,7 +211,7 @@ def cohort_pdfs_get(*, cohort_id: int, request_id: str) -> CohortPdfs | None:
     return CohortPdfs(**data)
 
 
-def cohort_pdfs_list(*, cohort_id: int, limit: int = 5) -> list[CohortPdfs]:
+def cohort_pdfs_list(*, cohort_id: int, limit: int | None = 5) -> list[CohortPdfs]:
     """The cohort's latest requests, newest first."""
     folder = f"diagnostics/feuilles-de-route/{cohort_id}"
     try:
@@ -239,7 +241,17 @@ def cohort_pdfs_request(*, cohort_id: int, user_id: int | None) -> CohortPdfs:
     )
     cohort_pdfs_save(state)
     build_cohort_pdfs.enqueue(cohort_id=cohort_id, request_id=state.id)
+    _prune(cohort_id)
     return state
+
+
+def _prune(cohort_id: int) -> None:
+    """Keep the cohort's KEEP newest requests and their ZIPs: older ones are deleted
+    (the PDFs can always be made again); a request still running is never touched."""
+    for old in cohort_pdfs_list(cohort_id=cohort_id, limit=None)[KEEP:]:
+        if not old.pending:
+            default_storage.delete(old.zip_name)
+            default_storage.delete(_state_name(cohort_id, old.id))
 
 
 def cohort_pdfs_build(*, cohort_id: int, request_id: str) -> int:

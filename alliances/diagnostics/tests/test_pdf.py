@@ -27,6 +27,9 @@ from alliances.journeys.models import PilotTerritory
 
 pytestmark = pytest.mark.django_db
 
+# The printable page: session, user, plan, permission, notifications, figures (6), roadmap (4).
+QUERIES = 15
+
 PERSONAS = (
     "anonymous",
     "outsider",
@@ -326,3 +329,31 @@ def test_css_support_warnings_are_left_out_of_the_log_but_not_fetch_errors(caplo
     messages = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
     assert any("example.org" in m for m in messages)
     assert not any(m.startswith(("Ignored", "Invalid media", "Expected a media")) for m in messages)
+
+
+def test_the_printable_page_reads_a_fixed_number_of_queries(
+    client, filled, grid_version, participant, django_assert_max_num_queries
+):
+    client.force_login(participant)
+    url = reverse("diagnostics:feuille_de_route", args=[filled.pk])
+    client.get(url)
+    with django_assert_max_num_queries(QUERIES) as captured:
+        client.get(url)
+    first = len(captured)
+    fill_plan(filled, grid_version, owner=participant, partner_name="Autre", cible=False)
+    with django_assert_max_num_queries(first):
+        client.get(url)
+
+
+def test_old_requests_are_pruned(client, animateur, cohort, filled, immediate_tasks):
+    from alliances.diagnostics.pdf import KEEP, cohort_pdfs_list
+
+    client.force_login(animateur)
+    url = reverse("diagnostics:cohort_pdfs", args=[cohort.slug])
+    ids = []
+    for _ in range(KEEP + 2):
+        ids.append(client.post(url).url.rstrip("/").rsplit("/", 1)[-1])
+    kept = [state.id for state in cohort_pdfs_list(cohort_id=cohort.pk, limit=None)]
+    assert len(kept) == KEEP and ids[0] not in kept and ids[-1] in kept
+    old = reverse("diagnostics:cohort_pdfs_download", args=[cohort.slug, ids[0]])
+    assert client.get(old).status_code == 404

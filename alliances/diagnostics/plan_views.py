@@ -473,7 +473,12 @@ def organisation_search(request: HttpRequest) -> HttpResponse:
     if name not in ("organisations", "partners"):
         name = "organisations"
     results = (
-        list(Organisation.objects.search(query).order_by("name")[:ORGANISATION_RESULTS])
+        list(
+            Organisation.objects.search(query)
+            .filter(Q(is_public=True) | Q(memberships__user=request.user))
+            .distinct()
+            .order_by("name")[:ORGANISATION_RESULTS]
+        )
         if len(query) >= 2
         else []
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,6 +157,19 @@ def bilan_create(*, plan: Plan, moment: str, date: datetime.date, user: User | N
     return bilan
 
 
+def _listed(ids: set[int], user: User | None) -> set[int]:
+    """Those of `ids` that are in the directory for `user`: listed publicly, or an
+    organisation they are a member of."""
+    if not ids:
+        return set()
+    shown = Q(is_public=True)
+    if user is not None:
+        shown |= Q(memberships__user=user)
+    return set(
+        Organisation.objects.filter(shown, pk__in=ids).values_list("pk", flat=True).distinct()
+    )
+
+
 def _level_ranks(version_id: int) -> list[int]:
     return list(Level.objects.filter(version_id=version_id).values_list("rank", flat=True))
 
@@ -215,13 +229,12 @@ def entry_save(
         if level not in ranks:
             errors["level"] = [_level_error(level, ranks)]
     wanted = {int(pk) for pk in organisation_ids}
-    found = set(Organisation.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - found:
+    before = set(current.organisations.values_list("pk", flat=True))
+    if wanted - before - _listed(wanted - before, user):
         errors["organisations"] = [_("Choose organisations from the directory.")]
     if errors:
         raise ValidationError(errors)
     evidence = evidence.strip()
-    before = set(current.organisations.values_list("pk", flat=True))
     if current.level == level and current.evidence == evidence and before == wanted:
         return current
     old_level, old_evidence = current.level, current.evidence
@@ -333,7 +346,7 @@ class ActionInput:
     criterion_ids: tuple[int, ...] = ()
 
 
-def _check_action(plan: Plan, data: ActionInput) -> None:
+def _check_action(plan: Plan, data: ActionInput, already_partners: Iterable[int] = ()) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("Give the action a title.")]
@@ -349,8 +362,8 @@ def _check_action(plan: Plan, data: ActionInput) -> None:
         errors["status"] = [_("Choose a status.")]
     if data.owner_id is not None and data.owner_id not in team_user_ids(plan):
         errors["owner"] = [_("The owner must be a member of the team.")]
-    partners = set(data.partner_ids)
-    if partners and Organisation.objects.filter(pk__in=partners).count() != len(partners):
+    partners = set(data.partner_ids) - set(already_partners)
+    if partners - _listed(partners, None):
         errors["partners"] = [_("Choose partners from the directory.")]
     criteria = set(data.criterion_ids)
     if criteria and Criterion.objects.filter(
@@ -389,7 +402,7 @@ def action_update(*, action: Action, data: ActionInput, revision: int | None = N
         raise ValidationError(
             {"title": [_("Someone changed this action meanwhile: reload it, then try again.")]}
         )
-    _check_action(locked.plan, data)
+    _check_action(locked.plan, data, locked.partners.values_list("pk", flat=True))
     locked.revision += 1
     _write_action(locked, data)
     _pages_changed(locked.plan)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from alliances.actors.models import Organisation
 from alliances.diagnostics import services
 from alliances.diagnostics.models import (
     Action,
@@ -330,6 +331,9 @@ def test_organisation_search(client, participant):
     ).content.decode()
     assert "Mairie de Créteil" in page and "Kennedy" not in page
     assert 'name="organisations"' in page
+    Organisation.objects.create(name="Créteil discret", type="association", is_public=False)
+    page = client.get(reverse("diagnostics:organisation_search"), {"q": "creteil"}).content
+    assert "discret" not in page.decode()
 
 
 def test_a_bilan_keeps_its_version_when_the_grid_moves_on(client, bilan, participant, plan):

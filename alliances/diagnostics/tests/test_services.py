@@ -424,3 +424,38 @@ def test_deleting_an_account_erases_the_personal_plans(bilan, participant):
     assert not Plan.objects.filter(pk=personal.pk).exists()
     # The team's bilan keeps its history, by the anonymised account.
     assert EntryChange.objects.get().user_id == participant.pk
+
+
+def test_an_unlisted_organisation_is_evidence_only_for_its_members(bilan, participant, partner):
+    from alliances.actors.models import Membership
+
+    hidden = Organisation.objects.create(
+        name="Collectif discret", type=OrganisationType.ASSOCIATION, is_public=False
+    )
+    first, second = entries(bilan)[:2]
+    with pytest.raises(ValidationError) as error:
+        services.entry_save(
+            entry=first,
+            user=participant,
+            level=2,
+            evidence="",
+            organisation_ids=[hidden.pk],
+            revision=0,
+        )
+    assert "organisations" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.action_create(plan=bilan.plan, data=action_input(partner_ids=(hidden.pk,)))
+    Membership.objects.create(user=partner, organisation=hidden, role=Membership.Role.MEMBER)
+    services.entry_save(
+        entry=second, user=partner, level=2, evidence="", organisation_ids=[hidden.pk], revision=0
+    )
+    # Kept when someone else saves the entry again.
+    services.entry_save(
+        entry=second,
+        user=participant,
+        level=3,
+        evidence="",
+        organisation_ids=[hidden.pk],
+        revision=1,
+    )
+    assert list(second.organisations.all()) == [hidden]

@@ -318,7 +318,7 @@ def small_multiples_svg(
         out.append(f"<title>{escape(panel.name)}</title>")
         out.append(
             f'<text class="chart-panel-title" x="{_num(ox + left)}" y="{_num(oy + 14)}" '
-            f'font-size="11" font-weight="bold">{escape(_shorten(panel.name, 30))}</text>'
+            f'font-size="11" font-weight="bold">{escape(_shorten(panel.name, 27))}</text>'
         )
         for level in range(1, max_level + 1):
             y = y_of(level)

@@ -101,12 +101,13 @@ def plan_figures(plan: Plan) -> PlanFigures:
     return selectors.plan_figures(plan)
 
 
-@register.inclusion_tag("diagnostics/_radar.html", name="plan_radar", takes_context=True)
+@register.inclusion_tag("diagnostics/_radar.html", name="plan_radar")
 def plan_radar_picture(
-    context: template.Context, plan: Plan, radar: PlanRadar | None = None
+    plan: Plan, radar: PlanRadar | None = None, with_criteria: bool = True
 ) -> dict[str, Any]:
     """The radar of the latest bilan, the cible and the promotion median by axis, with the
-    figures as a table beside it and by criterion in a <details> (open in the PDF)."""
+    figures as a table beside it and, unless `with_criteria` is False (the feuille de route
+    shows them in a section of their own), by criterion in a <details>."""
     radar = radar if radar is not None else plan_radar(plan)
     series = radar_series(radar)
     svg = ""
@@ -127,8 +128,14 @@ def plan_radar_picture(
         "radar": radar,
         "svg": mark_safe(svg),  # noqa: S308 (lib.charts escapes every text)
         "legend": [(mark_safe(swatch_svg(s)), s.name) for s in series],  # noqa: S308
-        "open_details": bool(context.get("for_pdf")),
+        "with_criteria": with_criteria,
     }
+
+
+@register.inclusion_tag("diagnostics/_criteria.html", name="plan_criteria")
+def plan_criteria_table(plan: Plan, radar: PlanRadar | None = None) -> dict[str, Any]:
+    """The level of each criterion: bilan, cible, promotion median and gap."""
+    return {"plan": plan, "radar": radar if radar is not None else plan_radar(plan)}
 
 
 @register.inclusion_tag("diagnostics/_gaps.html", name="plan_gaps")

@@ -36,9 +36,14 @@ def test_a_participant_prints_and_downloads_the_feuille_de_route(
     assert page.locator(".dg-radar .dg-table tbody tr").count() == 3
     assert page.locator(".dg-roadmap-list > li").count() == 6  # four actions, two milestones
     assert_accessible(page)
+    assert page.locator(".dg-criteria table tbody tr").count() == 12  # 3 axes, 3 criteria each
+
+    # The plan's page shows the radar too, the criteria folded under it.
+    page.goto(f"/bilans/{plan.pk}/")
     page.locator(".dg-details summary").click()
     assert page.locator(".dg-details table").is_visible()
     assert_accessible(page)
+    page.goto(f"/bilans/{plan.pk}/feuille-de-route/")
 
     # On paper the site's header is gone and each part starts its own page.
     page.emulate_media(media="print")

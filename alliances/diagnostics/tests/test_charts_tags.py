@@ -18,7 +18,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def render(tag: str, plan: Plan, **extra) -> str:
-    return Template("{% load diagnostics_charts %}{% " + tag + " plan %}").render(
+    tag = tag if " " in tag else f"{tag} plan"
+    return Template("{% load diagnostics_charts %}{% " + tag + " %}").render(
         Context({"plan": plan, **extra})
     )
 
@@ -63,9 +64,12 @@ def test_radar_shows_bilan_cible_and_median_with_tables(filled):
     assert "open" not in html.split("<details", 1)[1].split(">", 1)[0]
 
 
-def test_radar_is_open_in_the_pdf(filled):
-    html = render("plan_radar", filled, for_pdf=True)
-    assert '<details class="dg-details" open>' in html
+def test_criteria_in_a_section_of_their_own(filled):
+    html = render("plan_radar plan with_criteria=False", filled)
+    assert "<details" not in html and "Critère 1.2" not in html
+    html = render("plan_criteria", filled)
+    assert "<details" not in html and "<h2" in html
+    assert "Critère 1.2" in html and "3 · Consolidation" in html
 
 
 def test_radar_median_is_the_cohorts(filled, grid_version, other_cohort, cohort):

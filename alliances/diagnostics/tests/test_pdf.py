@@ -74,7 +74,7 @@ def test_the_printable_page_shows_radar_gaps_evolution_and_roadmap(client, fille
     response = client.get(reverse("diagnostics:feuille_de_route", args=[filled.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    for part in ("dg-radar", "dg-gaps", "dg-evolution", "dg-roadmap"):
+    for part in ("dg-radar", "dg-gaps", "dg-criteria", "dg-evolution", "dg-roadmap"):
         assert f"dg-picture {part}" in page
     assert page.count("<svg") >= 4 and "Action 3" in page and "Forum territorial" in page
     assert 'media="print"' in page and "diagnostics/print.css" in page

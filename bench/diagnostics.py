@@ -28,6 +28,7 @@ bilans have a date of validation, and samples pass full_clean().
 """
 
 import argparse
+import fcntl
 import json
 import os
 import signal
@@ -88,6 +89,18 @@ def main(argv: list[str]) -> int:
         help="auto: wrk when installed, else the Python generator",
     )
     args = parser.parse_args(argv)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    # Two runs at once would share one database file, each deleting the other's.
+    with (BENCH_DIR / "run.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Another run of this bench uses {BENCH_DIR}: waiting for it …", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     size = SMOKE if args.smoke else FULL
     shape = {
         "cohorts": args.cohorts or size["cohorts"],
@@ -98,7 +111,6 @@ def main(argv: list[str]) -> int:
     rounds = args.rounds or size["rounds"]
     levels = [int(n) for n in (args.connections or size["connections"]).split(",")]
 
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
     for stale in BENCH_DIR.glob("alliances.sqlite3*"):
         stale.unlink()
     env = pages.server_env()

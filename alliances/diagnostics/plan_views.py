@@ -470,7 +470,7 @@ def organisation_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     prefix = "".join(ch for ch in request.GET.get("prefix", "org") if ch.isalnum() or ch in "-_")
     name = request.GET.get("name", "organisations")
-    if name not in ("organisations", "partners"):
+    if name not in ("organisations", "partners", "action-partners"):
         name = "organisations"
     results = (
         list(

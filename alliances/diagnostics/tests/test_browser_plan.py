@@ -8,6 +8,7 @@ save made from a form older than the other's shows the conflict in place.
 
 import pytest
 
+from alliances.actors.models import Organisation
 from alliances.diagnostics.models import Action, Bilan, Entry, Grid, Horizon, Plan
 from alliances.diagnostics.selectors import target_levels
 from alliances.testing.browser import assert_accessible, login
@@ -26,6 +27,7 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
 ):
     Grid.objects.update(is_default=False)
     Grid.objects.filter(pk=grid_version.grid_id).update(is_default=True)
+    mairie = Organisation.objects.create(name="Mairie de Créteil", type="collectivite")
 
     # The participant starts the team's plan from the cohort space, then a T0 bilan.
     login(page, email=participant.email, password=password)
@@ -59,9 +61,15 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
         binome.goto(f"/bilans/bilan/{bilan.pk}/")
         assert_accessible(binome)
 
-        # Each sets a different criterion; the partner with the keyboard only.
+        # Each sets a different criterion; the participant cites an organisation of the
+        # directory, the partner uses the keyboard only.
+        page.locator(f"#c{c1}-org-q").fill("creteil")
+        found = page.locator(f"#c{c1}-org-results input[type=checkbox]")
+        found.wait_for()
+        found.check()
         save(page, c1, 2)
         page.locator(f"#criterion-{c1} .entry-saved").wait_for()
+        assert page.locator(f"#c{c1}-org-{mairie.pk}").is_checked()
         binome.locator(f"#c{c2}-level-2").focus()
         binome.keyboard.press("ArrowDown")  # moves the choice to level 3
         binome.locator(f"#criterion-{c2} button[type=submit]").focus()
@@ -88,6 +96,7 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
         assert_accessible(binome)
         levels = dict(Entry.objects.filter(bilan=bilan).values_list("criterion_id", "level"))
         assert (levels[c1], levels[c2], levels[c3]) == (2, 3, 1)
+        assert list(Entry.objects.get(bilan=bilan, criterion_id=c1).organisations.all()) == [mairie]
         binome.goto(f"/bilans/bilan/{bilan.pk}/historique/")
         assert binome.locator("tbody tr").count() == 3
         assert_accessible(binome)
@@ -113,6 +122,9 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
         page.locator("#id_action-start").fill(f"2027-0{n + 2}-01")
         page.locator("#id_action-due").fill(f"2027-0{n + 3}-15")
         page.select_option("#id_action-owner", str(partner.pk if n == 1 else participant.pk))
+        if n == 0:  # a partner organisation from the directory
+            page.locator("#action-partner-q").fill("mairie")
+            page.locator("#action-partner-results input[type=checkbox]").check()
         with page.expect_navigation():
             page.locator("form.plan-form button[type=submit]").click()
     assert list(Action.objects.order_by("start").values_list("title", flat=True)) == [
@@ -121,6 +133,7 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
         "Lancer l'appel",
     ]
     assert page.locator("ol.plan-actions > li").count() == 3
+    assert list(Action.objects.get(title="Cartographier les acteurs").partners.all()) == [mairie]
     assert_accessible(page)
 
     page.goto(f"/bilans/{plan.pk}/")

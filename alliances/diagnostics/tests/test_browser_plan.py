@@ -144,14 +144,20 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
     assert_accessible(page)
 
 
-def test_the_bilan_page_fits_a_phone(phone_page, plan, participant, password):
+def test_the_plan_pages_fit_a_phone(phone_page, plan, participant, password):
     from alliances.diagnostics import services
 
     bilan = services.bilan_create(
         plan=plan, moment="t0", date=plan.created_at.date(), user=participant
     )
     login(phone_page, email=participant.email, password=password)
-    phone_page.goto(f"/bilans/bilan/{bilan.pk}/")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375
-    assert_accessible(phone_page)
+    for url in (
+        f"/bilans/bilan/{bilan.pk}/",
+        f"/bilans/{plan.pk}/cible/",
+        f"/bilans/{plan.pk}/trajectoire/",
+        f"/bilans/bilan/{bilan.pk}/historique/",
+    ):
+        phone_page.goto(url)
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, url
+        assert_accessible(phone_page)

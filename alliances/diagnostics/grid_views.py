@@ -58,10 +58,14 @@ class GridImportForm(forms.Form):
         return validate_upload(upload, allowed={"xlsx"}, max_bytes=MAX_BYTES)
 
 
+def _is_admin(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_platform_admin", False))
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def grid_import(request: HttpRequest) -> HttpResponse:
-    if not getattr(request.user, "is_platform_admin", False):
+    if not _is_admin(request):
         raise PermissionDenied
     if request.method != "POST":
         return render(request, "diagnostics/grid_import.html", {"form": GridImportForm()})
@@ -83,10 +87,6 @@ def grid_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect(reverse("admin:diagnostics_gridversion_change", args=[version.pk]))
     return render(request, "diagnostics/grid_import.html", {"form": form})
-
-
-def _is_admin(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_platform_admin", False))
 
 
 def _version(request: HttpRequest, grid: Grid, number: int | None) -> GridVersion:

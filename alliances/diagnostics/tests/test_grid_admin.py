@@ -252,3 +252,10 @@ def test_removing_a_level_of_a_draft_removes_its_descriptions(client, admin, gri
     assert not CriterionLevel.objects.filter(criterion__version=draft, rank=4).exists()
     assert CriterionLevel.objects.filter(criterion__version=grid_version, rank=4).count() == 9
     assert grid_version_publish(version=draft).is_published
+
+
+def test_the_grid_list_links_to_the_import_page(client, admin):
+    client.force_login(admin)
+    page = client.get(reverse("admin:diagnostics_grid_changelist")).content.decode()
+    assert f'href="{reverse("diagnostics:grid_import")}"' in page
+    assert "Grille de maturité de la co-construction territoriale" in page

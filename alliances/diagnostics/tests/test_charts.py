@@ -1,4 +1,4 @@
-"""The SVG charts: well-formed, labelled, escaped, and the geometry right. No database."""
+"""lib.charts: SVG charts well-formed, labelled, escaped, with the right geometry. No database."""
 
 import math
 import xml.etree.ElementTree as ET

@@ -57,6 +57,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "alliances.territories.migrations.0002_regions_departements",
     "alliances.actors.migrations.0002_fragilities_sectors",
     "alliances.journeys.migrations.0002_step_kinds_default_programme",
+    "alliances.diagnostics.migrations.0002_default_grid",
 ]
 
 

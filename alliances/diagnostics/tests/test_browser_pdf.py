@@ -8,6 +8,7 @@ import zipfile
 import pypdf
 import pytest
 
+from alliances.diagnostics.pdf import CohortPdfs, cohort_pdfs_build, cohort_pdfs_save
 from alliances.diagnostics.tests.pictures import fill_plan
 from alliances.testing.browser import assert_accessible, login
 
@@ -87,3 +88,27 @@ def test_the_animateur_downloads_the_promotions_zip(
     archive = zipfile.ZipFile(info.value.path())
     [name] = archive.namelist()
     assert "Val-de-Marne" in pdf_text(archive.read(name))
+
+
+def test_the_status_page_follows_the_worker(page, plan, grid_version, animateur, cohort, password):
+    """A request waiting for the worker: the page polls, and turns into a download link
+    once the worker has built the ZIP."""
+    fill_plan(plan, grid_version)
+    state = CohortPdfs(
+        id="1" * 32,
+        cohort_id=cohort.pk,
+        requested_by=animateur.pk,
+        requested_at="2026-11-26T01:00:00+00:00",
+        language="fr",
+        total=1,
+    )
+    cohort_pdfs_save(state)
+    login(page, email=animateur.email, password=password)
+    page.goto(f"/bilans/promotion/{cohort.slug}/feuilles-de-route/{state.id}/")
+    assert page.locator("#cohort-pdfs-status progress").count() == 1
+    assert_accessible(page)
+    cohort_pdfs_build(cohort_id=cohort.pk, request_id=state.id)  # what the worker does
+    link = page.locator("#cohort-pdfs-status a[download]")
+    link.wait_for(timeout=8_000)  # htmx polls every 2 s
+    assert page.locator("#cohort-pdfs-status progress").count() == 0
+    assert_accessible(page)

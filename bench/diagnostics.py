@@ -35,7 +35,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import journeys, pages
@@ -387,14 +387,14 @@ def populate(shape: dict) -> dict:
         # M36 bilans are all in the past.
         cohorts = []
         for c in range(n_cohorts):
-            start = today - timezone.timedelta(days=1120 + 7 * (c % 10) + today.weekday())
+            start = today - timedelta(days=1120 + 7 * (c % 10) + today.weekday())
             cohorts.append(
                 m.Cohort(
                     programme=programme,
                     name=f"Promotion bilans {c:03d}",
                     slug=f"bilans-{c:03d}",
                     start=start,
-                    end=start + timezone.timedelta(days=span - 1),
+                    end=start + timedelta(days=span - 1),
                     status=m.CohortStatus.TERMINE,
                     visibility=m.CohortVisibility.PRIVATE,
                 )
@@ -461,8 +461,7 @@ def populate(shape: dict) -> dict:
                         plan=plan,
                         grid_version=version,
                         moment=moments[b] if b < len(moments) else d.BilanMoment.OTHER,
-                        date=start
-                        + timezone.timedelta(days=offsets[min(b, 2)] + 30 * max(0, b - 2)),
+                        date=start + timedelta(days=offsets[min(b, 2)] + 30 * max(0, b - 2)),
                         status=d.BilanStatus.DRAFT if draft else d.BilanStatus.VALIDATED,
                         created_by_id=team[plan.pilot_territory_id],
                         validated_at=None if draft else now,
@@ -522,8 +521,8 @@ def populate(shape: dict) -> dict:
                 title=f"Action {a + 1} de la feuille de route",
                 description="Ce que nous ferons, avec qui, pour quoi.",
                 owner_id=owner.user_id,
-                start=year_start + timezone.timedelta(days=30 * a),
-                due=year_start + timezone.timedelta(days=30 * a + 60),
+                start=year_start + timedelta(days=30 * a),
+                due=year_start + timedelta(days=30 * a + 60),
                 status=[s for s, _ in d.ActionStatus.choices][a % 4],
             )
             for a in range(PDF_ACTIONS)
@@ -532,7 +531,7 @@ def populate(shape: dict) -> dict:
             d.Milestone(
                 plan=printed,
                 title=f"Jalon {n + 1}",
-                date=year_start + timezone.timedelta(days=150 * (n + 1)),
+                date=year_start + timedelta(days=150 * (n + 1)),
                 done=n < 2,
             )
             for n in range(PDF_MILESTONES)
@@ -676,24 +675,21 @@ def check_consistency(version, plan) -> str:
     if d.Action.objects.filter(due__lt=F("start")).exists():
         problems.append("actions due before they start")
     # A bilan made by the service has one entry per criterion of the version, as here.
-    try:
-        from alliances.diagnostics.services import bilan_create
-    except ImportError:
-        bilan_create = None
-    if bilan_create is not None:
-        with transaction.atomic():
-            member = plan.pilot_territory.members.select_related("user").first()
-            made = bilan_create(
-                plan=plan,
-                moment=d.BilanMoment.OTHER,
-                date=version.published_at.date(),
-                user=member.user,
-            )
-            expected = set(made.entries.values_list("criterion_id", flat=True))
-            transaction.set_rollback(True)
-        first = plan.bilans.exclude(pk=made.pk).first()
-        if set(first.entries.values_list("criterion_id", flat=True)) != expected:
-            problems.append("a bilan's criteria differ from bilan_create's")
+    from alliances.diagnostics.services import bilan_create
+
+    with transaction.atomic():
+        member = plan.pilot_territory.members.select_related("user").first()
+        made = bilan_create(
+            plan=plan,
+            moment=d.BilanMoment.OTHER,
+            date=version.published_at.date(),
+            user=member.user,
+        )
+        expected = set(made.entries.values_list("criterion_id", flat=True))
+        transaction.set_rollback(True)
+    first = plan.bilans.exclude(pk=made.pk).first()
+    if set(first.entries.values_list("criterion_id", flat=True)) != expected:
+        problems.append("a bilan's criteria differ from bilan_create's")
     for model in (d.Plan, d.Bilan, d.Entry, d.Target, d.Action, d.Milestone):
         for obj in model.objects.order_by("?")[:20]:
             try:

@@ -136,19 +136,19 @@ class CohortComparison:
     def lowest_medians(self) -> list[AxisSummary]:
         ranked = [s for s in self.summaries if s.median is not None]
         # Stable sort: among equal medians, the grid's order.
-        return sorted(ranked, key=lambda s: s.median)[:WEAKEST]  # type: ignore[arg-type,return-value]
+        return sorted(ranked, key=lambda s: s.median or 0.0)[:WEAKEST]
 
     @property
     def biggest_gaps(self) -> list[AxisSummary]:
         ranked = [s for s in self.summaries if s.mean_gap is not None and s.mean_gap > 0]
-        return sorted(ranked, key=lambda s: -s.mean_gap)[:WEAKEST]  # type: ignore[operator]
+        return sorted(ranked, key=lambda s: -(s.mean_gap or 0.0))[:WEAKEST]
 
     @property
     def max_level(self) -> int:
         return len(self.levels)
 
 
-def _mean(values: list[float]) -> float | None:
+def _mean(values: list[float] | list[int]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
@@ -179,6 +179,10 @@ def axis_figures(
     return means, gaps
 
 
+def _present(values: list[float | None]) -> list[float]:
+    return [value for value in values if value is not None]
+
+
 def summarise(
     axes: list[AxisInfo],
     territories: list[tuple[list[float | None], list[float | None]]],
@@ -187,13 +191,13 @@ def summarise(
     (levels, gaps) by axis; rounded to two decimals."""
     summaries = []
     for i, axis in enumerate(axes):
-        levels = [means[i] for means, _ in territories if means[i] is not None]
-        gaps = [gaps[i] for _, gaps in territories if gaps[i] is not None]
+        levels = _present([means[i] for means, _ in territories])
+        gaps = _present([gaps_of[i] for _, gaps_of in territories])
         summaries.append(
             AxisSummary(
                 axis=axis,
-                median=_round(statistics.median(levels)) if levels else None,  # type: ignore[type-var]
-                mean_gap=_round(_mean(gaps)),  # type: ignore[arg-type]
+                median=_round(statistics.median(levels)) if levels else None,
+                mean_gap=_round(_mean(gaps)),
                 counted=len(levels),
             )
         )
@@ -278,7 +282,8 @@ def cohort_comparison(
         .select_related("user")
         .order_by("user__display_name", "user__email", "pk")
     ):
-        members[member.pilot_territory_id].append(member.user)  # type: ignore[index]
+        if member.pilot_territory_id is not None:  # always, by the filter
+            members[member.pilot_territory_id].append(member.user)
     plans = [plan for plan in map(_plan_of, territories) if plan is not None]
     grid, grids = _choose_grid(plans, grid_slug)
     version_id, version_number, axes, levels = (
@@ -293,8 +298,8 @@ def cohort_comparison(
         .order_by("plan_id", "-date", "-pk")
         .values_list("pk", "plan_id", "date", "moment", "status", "grid_version__grid_id")
     )
-    for row in rows_of_bilans:
-        bilan = BilanSummary(*row)
+    for values in rows_of_bilans:
+        bilan = BilanSummary(*values)
         latest.setdefault(bilan.plan_id, bilan)
         if bilan.is_validated:
             validated.setdefault(bilan.plan_id, bilan)
@@ -313,7 +318,8 @@ def cohort_comparison(
             .order_by()  # Meta.ordering would join the axes for nothing
             .values_list("bilan_id", "criterion__code", "level")
         ):
-            levels_of[bilan_plan[bilan_id]][code] = level
+            if level is not None:  # always, by the filter
+                levels_of[bilan_plan[bilan_id]][code] = level
     targets_of: dict[int, dict[str, int]] = defaultdict(dict)
     if compared:
         for plan_id, code, level in (
@@ -327,19 +333,24 @@ def cohort_comparison(
     figures = []
     for territory in territories:
         plan = _plan_of(territory)
-        row = TerritoryRow(territory=territory, plan=plan, members=members[territory.pk])
-        row.grid_id = grid.pk if grid else 0
-        if plan is not None:
-            row.latest = latest.get(plan.pk)
-            row.has_validated_bilan = plan.pk in validated
-            row.compared = compared.get(plan.pk)
+        row = TerritoryRow(
+            territory=territory,
+            plan=plan,
+            members=members[territory.pk],
+            grid_id=grid.pk if grid else 0,
+        )
+        rows.append(row)
+        if plan is None:
+            continue
+        row.latest = latest.get(plan.pk)
+        row.has_validated_bilan = plan.pk in validated
+        row.compared = compared.get(plan.pk)
         if row.compared is not None:
-            row.levels = levels_of[plan.pk]  # type: ignore[union-attr]
-            means, gaps = axis_figures(axes, row.levels, targets_of[plan.pk])  # type: ignore[union-attr]
+            row.levels = levels_of[plan.pk]
+            means, gaps = axis_figures(axes, row.levels, targets_of[plan.pk])
             figures.append((means, gaps))
             row.axis_levels = [_round(v) for v in means]
             row.axis_gaps = [_round(v) for v in gaps]
-        rows.append(row)
     return CohortComparison(
         cohort=cohort,
         grid=grid,

@@ -84,7 +84,7 @@ def radar_series(radar: PlanRadar) -> list[Series]:
     if radar.has_median:
         series.append(
             Series(
-                _("Median of the promotion"),
+                _("Promotion median"),
                 [axis.median for axis in radar.axes],
                 "series-median",
                 color=MEDIAN_COLOR,

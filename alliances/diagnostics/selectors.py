@@ -47,11 +47,10 @@ def version_structure(version: GridVersion) -> list[Axis]:
 
 def bilan_levels(bilan: Bilan) -> dict[str, int]:
     """criterion code → level, for the criteria the bilan has a level for."""
-    return dict(
-        Entry.objects.filter(bilan=bilan, level__isnull=False).values_list(
-            "criterion__code", "level"
-        )
+    rows = Entry.objects.filter(bilan=bilan, level__isnull=False).values_list(
+        "criterion__code", "level"
     )
+    return {code: level for code, level in rows if level is not None}
 
 
 def target_levels(plan: Plan, horizon: str) -> dict[str, int]:
@@ -93,6 +92,8 @@ def cohort_levels(cohort_id: int, grid_id: int) -> CohortLevels:
     )
     values: dict[str, list[int]] = defaultdict(list)
     for bilan_id, code, level in rows:
+        if level is None:  # filtered out above; for the type checker
+            continue
         by_plan[bilan_to_plan[bilan_id]][code] = level
         values[code].append(level)
     medians = {code: float(statistics.median(levels)) for code, levels in values.items()}

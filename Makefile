@@ -24,8 +24,9 @@ browser:  ## Debian's Chromium for the browser tests (needs root or sudo)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# WeasyPrint loads Pango when imported: the import is the check (after `make install`).
 pdf:  ## Debian's Pango, which WeasyPrint draws the feuilles de route's PDFs with (needs root or sudo)
-	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	@$(PY) -c "import weasyprint" 2>/dev/null || { \
 	  pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; fi; }

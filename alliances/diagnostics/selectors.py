@@ -6,10 +6,10 @@ line up; a criterion absent from a version is simply missing from that bilan's l
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 
 from alliances.actors.models import Organisation
 from alliances.journeys.models import PilotTerritory
@@ -18,6 +18,7 @@ from .models import (
     Action,
     Axis,
     Bilan,
+    BilanStatus,
     Criterion,
     Entry,
     GridVersion,
@@ -58,46 +59,6 @@ def target_levels(plan: Plan, horizon: str) -> dict[str, int]:
     return dict(
         Target.objects.filter(plan=plan, horizon=horizon).values_list("criterion__code", "level")
     )
-
-
-def latest_bilans(plans: QuerySet[Plan] | list[int]) -> dict[int, Bilan]:
-    """plan id → its latest bilan (by date, then creation), validated or not: one query."""
-    latest: dict[int, Bilan] = {}
-    for bilan in Bilan.objects.filter(plan__in=plans).order_by("plan_id", "-date", "-pk"):
-        latest.setdefault(bilan.plan_id, bilan)
-    return latest
-
-
-@dataclass
-class CohortLevels:
-    """The latest bilan levels of every plan of a cohort, and their median per criterion."""
-
-    by_plan: dict[int, dict[str, int]] = field(default_factory=dict)
-    medians: dict[str, float] = field(default_factory=dict)
-
-
-def cohort_levels(cohort_id: int, grid_id: int) -> CohortLevels:
-    """For the cohort's plans on `grid_id`: each plan's latest bilan levels (by criterion
-    code) and the cohort median per criterion code. Two queries whatever the cohort size."""
-    plan_ids = list(
-        Plan.objects.filter(pilot_territory__cohort_id=cohort_id, grid_id=grid_id).values_list(
-            "pk", flat=True
-        )
-    )
-    latest = latest_bilans(plan_ids)
-    by_plan: dict[int, dict[str, int]] = {pk: {} for pk in latest}
-    bilan_to_plan = {bilan.pk: plan_id for plan_id, bilan in latest.items()}
-    rows = Entry.objects.filter(bilan_id__in=bilan_to_plan, level__isnull=False).values_list(
-        "bilan_id", "criterion__code", "level"
-    )
-    values: dict[str, list[int]] = defaultdict(list)
-    for bilan_id, code, level in rows:
-        if level is None:  # filtered out above; for the type checker
-            continue
-        by_plan[bilan_to_plan[bilan_id]][code] = level
-        values[code].append(level)
-    medians = {code: float(statistics.median(levels)) for code, levels in values.items()}
-    return CohortLevels(by_plan=by_plan, medians=medians)
 
 
 def axis_means(axes: list[Axis], levels: dict[str, float]) -> dict[str, float | None]:
@@ -273,27 +234,33 @@ def _plan_reads(plan: Plan) -> _PlanReads:
     )
 
 
-def _cohort_medians(plan: Plan) -> dict[str, float]:
-    """criterion code → median level of the latest bilans of the plans of the plan's cohort
-    on the same grid (as `cohort_levels` counts them), in one query: the cohort and each
-    plan's latest bilan are found in SQL."""
+def _cohort_levels(plan: Plan) -> dict[int, dict[str, int]]:
+    """plan id → criterion code → level, from the latest *validated* bilan of each plan of
+    the plan's cohort on the same grid (as the animateur's cohort view counts them: a draft
+    may be half-filled). One query: the cohort and each plan's latest bilan are found in SQL."""
     if plan.pilot_territory_id is None:
         return {}
     cohort = PilotTerritory.objects.filter(pk=plan.pilot_territory_id).values("cohort_id")[:1]
-    newest = Bilan.objects.filter(plan=OuterRef("plan")).order_by("-date", "-pk").values("pk")[:1]
+    validated = Bilan.objects.filter(status=BilanStatus.VALIDATED)
+    newest = validated.filter(plan=OuterRef("plan")).order_by("-date", "-pk").values("pk")[:1]
     latest = (
-        Bilan.objects.filter(plan__grid_id=plan.grid_id, plan__pilot_territory__cohort_id=cohort)
+        validated.filter(plan__grid_id=plan.grid_id, plan__pilot_territory__cohort_id=cohort)
         .annotate(newest=Subquery(newest))
         .filter(pk=F("newest"))
         .values("pk")
     )
-    values: dict[str, list[int]] = defaultdict(list)
-    for code, level in Entry.objects.filter(bilan__in=latest, level__isnull=False).values_list(
-        "criterion__code", "level"
-    ):
+    by_plan: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Entry.objects.filter(bilan__in=latest, level__isnull=False).values_list(
+        "bilan__plan_id", "criterion__code", "level"
+    )
+    for plan_id, code, level in rows:
         if level is not None:
-            values[code].append(level)
-    return {code: float(statistics.median(levels)) for code, levels in values.items()}
+            by_plan[plan_id][code] = level
+    return by_plan
+
+
+def _median(values: list[float]) -> float | None:
+    return round(float(statistics.median(values)), 2) if values else None
 
 
 def _radar(plan: Plan, reads: _PlanReads) -> PlanRadar:
@@ -301,7 +268,9 @@ def _radar(plan: Plan, reads: _PlanReads) -> PlanRadar:
     if reads.version is None:
         return PlanRadar(plan, bilan, None, None, [], [], False)
     levels = reads.levels[bilan.pk] if bilan else {}
-    medians = _cohort_medians(plan)
+    # The promotion median, as on the animateur's cohort view: per criterion, the median of
+    # the territories' levels; per axis, the median of the territories' axis means.
+    cohort = _cohort_levels(plan)
     figures = []
     for axis in reads.axes:
         criteria = [
@@ -310,9 +279,14 @@ def _radar(plan: Plan, reads: _PlanReads) -> PlanRadar:
                 name=c.name,
                 bilan=levels.get(c.code),
                 target=reads.targets.get(c.code),
-                median=medians.get(c.code),
+                median=_median([lv[c.code] for lv in cohort.values() if c.code in lv]),
             )
             for c in axis.criteria
+        ]
+        axis_means_of_plans = [
+            mean
+            for lv in cohort.values()
+            if (mean := _mean([lv[c.code] for c in axis.criteria if c.code in lv])) is not None
         ]
         figures.append(
             AxisFigures(
@@ -320,12 +294,12 @@ def _radar(plan: Plan, reads: _PlanReads) -> PlanRadar:
                 name=axis.name,
                 bilan=_mean([c.bilan for c in criteria if c.bilan is not None]),
                 target=_mean([c.target for c in criteria if c.target is not None]),
-                median=_mean([c.median for c in criteria if c.median is not None]),
+                median=_median(axis_means_of_plans),
                 criteria=criteria,
             )
         )
     return PlanRadar(
-        plan, bilan, reads.version, reads.horizon, reads.level_names, figures, bool(medians)
+        plan, bilan, reads.version, reads.horizon, reads.level_names, figures, bool(cohort)
     )
 
 

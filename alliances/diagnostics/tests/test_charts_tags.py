@@ -87,7 +87,11 @@ def test_radar_median_is_the_cohorts(filled, grid_version, other_cohort, cohort)
     )
     radar = plan_radar(filled)
     first = radar.axes[0].criteria[0]
-    assert (first.bilan, first.median) == (2, 3.0)  # median of 2 (M9 of the plan) and 4
+    # The median counts each territory's latest *validated* bilan, as the animateur's
+    # cohort view does: T0 of the plan (1; its M9 is a draft) and the other territory's 4.
+    assert (first.bilan, first.median) == (2, 2.5)
+    # On the axis: the median of the territories' axis means (T0: 1, 2, 1 → 1.33; and 4).
+    assert radar.axes[0].median == 2.67
 
 
 def test_radar_without_a_team_cohort_has_no_median(grid_version, participant):

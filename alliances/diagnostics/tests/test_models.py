@@ -37,23 +37,3 @@ def test_the_team_fixture(plan, participant, partner, territory):
     people = set(territory.members.values_list("user_id", flat=True))
     assert {participant.pk, partner.pk} <= people
     assert plan.pilot_territory == territory
-
-
-def test_cohort_levels_take_each_plans_latest_bilan(plan, grid_version, participant):
-    import datetime
-
-    from alliances.diagnostics.models import Bilan, Entry
-    from alliances.diagnostics.selectors import axis_means, cohort_levels, version_structure
-
-    criteria = list(grid_version.criteria.order_by("axis__position", "position"))
-    old = Bilan.objects.create(plan=plan, grid_version=grid_version, date=datetime.date(2027, 1, 4))
-    new = Bilan.objects.create(plan=plan, grid_version=grid_version, date=datetime.date(2027, 9, 4))
-    Entry.objects.create(bilan=old, criterion=criteria[0], level=1)
-    Entry.objects.create(bilan=new, criterion=criteria[0], level=3)
-    Entry.objects.create(bilan=new, criterion=criteria[1], level=2)
-    result = cohort_levels(plan.pilot_territory.cohort_id, plan.grid_id)
-    assert result.by_plan == {plan.pk: {criteria[0].code: 3, criteria[1].code: 2}}
-    assert result.medians[criteria[0].code] == 3.0
-    means = axis_means(version_structure(grid_version), result.by_plan[plan.pk])
-    assert means["axe-1"] == 2.5
-    assert means["axe-2"] is None

@@ -16,7 +16,7 @@ install: $(PY)  ## Create .venv from the lock file and install Alliances into it
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 
-run: install  ## Install, load the demo on an empty database, start web + worker
+run: install pdf  ## Install, load the demo on an empty database, start web + worker
 	$(BIN)/alliances serve --host $(HOST) --port $(PORT)
 
 browser:  ## Debian's Chromium for the browser tests (needs root or sudo)

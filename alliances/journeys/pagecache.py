@@ -28,6 +28,7 @@ render needs.
 import datetime
 import functools
 import hashlib
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -198,6 +199,7 @@ def cached_cohort_page(name: str) -> Callable:
             ):
                 expires = until.timestamp()
                 ttl = min(MAX_AGE_SECONDS, max(1, int(expires - time.time())))
+                response.content = _collapse_whitespace(response.content)
                 # Compressed: a 65 kB page takes 10 kB (0.1 ms to pack, 0.05 ms to unpack).
                 content = zlib.compress(response.content, 1)
                 cache.set(key, (expires, content, response["Content-Type"]), ttl)
@@ -206,6 +208,18 @@ def cached_cohort_page(name: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+_INDENTATION = re.compile(rb"[ \t\r]*\n\s*")
+
+
+def _collapse_whitespace(content: bytes) -> bytes:
+    """The templates' indentation, a fifth of a 40-session page, folded into single line
+    breaks: the same document for a browser, except inside <pre> and <textarea>, so a page
+    holding one is left as it is."""
+    if b"<pre" in content or b"<textarea" in content:
+        return content
+    return _INDENTATION.sub(b"\n", content)
 
 
 def _private(response: HttpResponse) -> HttpResponse:

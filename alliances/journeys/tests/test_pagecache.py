@@ -145,3 +145,15 @@ def test_a_version_bump_renders_the_page_again(client, cohort, participant):
     with CaptureQueriesContext(connection) as captured:
         client.get(space(cohort))
     assert len(captured.captured_queries) > 3
+
+
+def test_a_stored_page_loses_its_indentation_only(client, cohort, participant):
+    from alliances.journeys.pagecache import _collapse_whitespace
+
+    client.force_login(participant)
+    response, _ = steady(client, space(cohort), **EN)
+    body = response.content.decode()
+    assert "\n  " not in body and "My to-dos" in body
+    assert _collapse_whitespace(b"<p>a  \n    <b>b</b></p>") == b"<p>a\n<b>b</b></p>"
+    kept = b"<textarea>\n    indented\n</textarea>\n    <p>"
+    assert _collapse_whitespace(kept) == kept

@@ -26,6 +26,17 @@ from alliances.codev.services import (
     round_next_step,
     round_start,
 )
+from alliances.diagnostics.models import ActionStatus, BilanMoment, Horizon
+from alliances.diagnostics.services import ActionInput as TrajectoireAction
+from alliances.diagnostics.services import (
+    action_create,
+    bilan_create,
+    bilan_validate,
+    entry_save,
+    milestone_create,
+    plan_for_territory,
+    target_set,
+)
 from alliances.discussions.services import post_create, thread_create
 from alliances.journeys.models import (
     Cohort,
@@ -241,7 +252,57 @@ def _create_cohort(rng: random.Random, *, today: datetime.date) -> Cohort:
                                   feedback="Merci, c'est clair et étayé.")
     _create_codev_round(cohort, participants, animateur, today=today)
     _create_threads(cohort, participants, animateur)
+    _create_plans(rng, cohort, start=start, today=today)
     return cohort
+
+
+DEMO_ACTIONS = [
+    ("Cartographier les acteurs de l'emploi avec la mission locale", 0, 60),
+    ("Réunir le club d'entreprises et trois associations autour d'un atelier", 30, 90),
+    ("Lancer une expérimentation collective sur la mobilité des jeunes", 75, 240),
+]
+
+
+def _create_plans(
+    rng: random.Random, cohort: Cohort, *, start: datetime.date, today: datetime.date
+) -> None:
+    """Each pilot territory's bilan at T0 (validated), its cible at 36 months and a first
+    trajectoire, through the services: the pictures and the cohort view have data."""
+    for territory in cohort.pilot_territories.order_by("pk"):
+        members = list(territory.members.select_related("user").order_by("pk"))
+        if not members:
+            continue
+        author = members[0].user
+        plan = plan_for_territory(pilot_territory=territory)
+        bilan = bilan_create(
+            plan=plan, moment=BilanMoment.T0, date=start + datetime.timedelta(days=14),
+            user=author,
+        )
+        targets = {}
+        for entry in bilan.entries.select_related("criterion").order_by("pk"):
+            level = rng.choice([1, 1, 2, 2, 2, 3])
+            entry_save(
+                entry=entry, user=rng.choice(members).user, level=level,
+                evidence="Constaté lors du premier atelier de l'équipe.", organisation_ids=(),
+                revision=entry.revision,
+            )
+            targets[entry.criterion.code] = min(level + rng.choice([1, 1, 2]), 4)
+        bilan_validate(bilan=bilan, user=author)
+        target_set(plan=plan, horizon=Horizon.M36, levels=targets, user=author)
+        for title, begin, end in DEMO_ACTIONS:
+            action_create(
+                plan=plan,
+                data=TrajectoireAction(
+                    title=title, start=start + datetime.timedelta(days=begin),
+                    due=start + datetime.timedelta(days=end), owner_id=author.pk,
+                    status=ActionStatus.DOING if start + datetime.timedelta(days=begin) <= today
+                    else ActionStatus.TODO,
+                ),
+            )
+        milestone_create(
+            plan=plan, title="Pitch de la feuille de route",
+            date=cohort.end,
+        )
 
 
 CODEV_NOTES = {

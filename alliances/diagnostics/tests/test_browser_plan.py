@@ -1,11 +1,14 @@
-"""A binôme fills one bilan together in two browsers, sets a cible and adds three actions;
-axe-core on each page.
+"""A binôme fills one bilan together in two browsers, sets a cible, adds three actions and
+downloads the feuille de route as PDF (read back); axe-core on each page.
 
 The participant starts the team's plan from the cohort space; both edit different criteria
 under htmx (one with the keyboard only), each sees the other's level after a reload, and a
 save made from a form older than the other's shows the conflict in place.
 """
 
+import io
+
+import pypdf
 import pytest
 
 from alliances.actors.models import Organisation
@@ -142,6 +145,19 @@ def test_a_binome_fills_a_bilan_sets_a_cible_and_a_trajectoire(
     assert_accessible(page)
     page.goto("/bilans/")
     assert_accessible(page)
+
+    # The feuille de route, downloaded as PDF from the plan page and read back.
+    page.goto(f"/bilans/{plan.pk}/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger le PDF").or_(
+            page.get_by_role("link", name="Download the PDF")
+        ).first.click()
+    text = "\n".join(
+        pdf_page.extract_text()
+        for pdf_page in pypdf.PdfReader(io.BytesIO(info.value.path().read_bytes())).pages
+    )
+    for expected in (plan.name, "Cartographier les acteurs", "Réunir le copil", "Lancer l"):
+        assert expected in text, expected
 
 
 def test_the_plan_pages_fit_a_phone(phone_page, plan, participant, password):

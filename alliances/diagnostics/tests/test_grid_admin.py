@@ -171,7 +171,7 @@ def test_actions_export_json_and_xlsx(client, admin, grid_version):
         {"action": "export_json", "_selected_action": [grid_version.pk, draft.pk]},
         follow=True,
     )
-    assert "Choose exactly one version to export." in response.content.decode()
+    assert "Choisissez exactement une version à exporter." in response.content.decode()
 
 
 @pytest.mark.parametrize(

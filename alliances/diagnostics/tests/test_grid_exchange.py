@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from alliances.diagnostics.default_grid import DEFAULT_GRID
@@ -22,6 +23,13 @@ from alliances.diagnostics.grids import (
 from alliances.diagnostics.models import Criterion, Grid, GridVersion, GridVersionStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages read in French, whatever language an earlier request left in the thread."""
+    with translation.override("fr"):
+        yield
 
 
 def _structure(data: dict) -> dict:
@@ -100,7 +108,7 @@ def test_an_import_is_refused_while_the_grid_has_a_draft(grid_version):
     grid_version_draft(grid=grid_version.grid)
     data = grid_version_data(grid_version)
     before = _counts()
-    with pytest.raises(ValidationError, match="already has a draft version"):
+    with pytest.raises(ValidationError, match="a déjà un brouillon de version"):
         grid_import_data(data=data)
     assert _counts() == before
 
@@ -113,9 +121,9 @@ def test_broken_json_is_located_by_line_and_column():
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.json", content=b'{\n  "grid": {"slug": "x",}\n}')
     assert caught.value.messages == [
-        "Invalid JSON at line 2, column 23: Illegal trailing comma before end of object."
+        "JSON invalide à la ligne 2, colonne 23 : Illegal trailing comma before end of object."
     ]
-    with pytest.raises(ValidationError, match="not UTF-8"):
+    with pytest.raises(ValidationError, match="n’est pas du texte UTF-8"):
         grid_import_file(name="g.json", content="{é}".encode("latin-1"))
     assert _counts() == before
 
@@ -135,32 +143,33 @@ def test_every_structural_error_is_located_by_its_json_path_and_nothing_is_writt
     with pytest.raises(ValidationError) as caught:
         grid_import_data(data=data)
     assert caught.value.messages == [
-        "JSON grid.slug: “nouvelle grille” is not a valid code: use letters, digits, "
-        "hyphens and underscores only.",
-        "JSON levels[2].rank: rank 3 expected (levels are listed from 1, with no gap).",
-        "JSON axes[1].code: axis code “connaissance-territoire” is used twice.",
-        "JSON axes[2].criteria[1].code: criterion code “partenariats-diversite” is used twice.",
-        "JSON axes[3].criteria[0].levels[2].description: this value is required.",
-        "JSON axes[4].criteria[2].levels: no description for level 4.",
-        "JSON axes[5].criteria[0].name: text expected.",
-        "JSON axes[6].criteria: an axis needs at least one criterion.",
+        "JSON grid.slug : « nouvelle grille » n’est pas un code valide : utilisez uniquement "
+        "des lettres, des chiffres, des tirets et des tirets bas.",
+        "JSON levels[2].rank : rang 3 attendu (les niveaux sont listés à partir de 1, sans écart).",
+        "JSON axes[1].code : le code d’axe « connaissance-territoire » est utilisé deux fois.",
+        "JSON axes[2].criteria[1].code : le code de critère « partenariats-diversite » est "
+        "utilisé deux fois.",
+        "JSON axes[3].criteria[0].levels[2].description : cette valeur est obligatoire.",
+        "JSON axes[4].criteria[2].levels : aucune description pour le niveau 4.",
+        "JSON axes[5].criteria[0].name : texte attendu.",
+        "JSON axes[6].criteria : un axe doit comporter au moins un critère.",
     ]
     assert _counts() == before
 
 
 def test_wrong_shapes_are_refused():
     for data, message in [
-        ([], "JSON (root): an object expected."),
-        ({"grid": "x", "levels": [], "axes": []}, "JSON grid: an object expected."),
+        ([], "JSON (root) : objet attendu."),
+        ({"grid": "x", "levels": [], "axes": []}, "JSON grid : objet attendu."),
         (
             {"format": "autre", "grid": {"slug": "a", "name": "A"}, "levels": [], "axes": []},
-            "JSON format: “alliances-grid” expected.",
+            "JSON format : « alliances-grid » attendu.",
         ),
     ]:
         with pytest.raises(ValidationError) as caught:
             grid_import_data(data=data)
         assert message in caught.value.messages
-    with pytest.raises(ValidationError, match="a .json or .xlsx file is expected"):
+    with pytest.raises(ValidationError, match="un fichier .json ou .xlsx est attendu"):
         grid_import_file(name="grille.csv", content=b"a,b")
 
 
@@ -177,9 +186,10 @@ def test_xlsx_errors_are_located_by_sheet_row_and_column(grid_version):
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="grille.xlsx", content=content)
     assert caught.value.messages == [
-        "Sheet “niveaux”, row 3, column B (nom): this value is required.",
-        "Sheet “criteres”, row 3, column F (niveau 2): this value is required.",
-        "Sheet “criteres”, row 4, column B (code): criterion code “axe-1-critere-1” is used twice.",
+        "Feuille « niveaux », ligne 3, colonne B (nom) : cette valeur est obligatoire.",
+        "Feuille « criteres », ligne 3, colonne F (niveau 2) : cette valeur est obligatoire.",
+        "Feuille « criteres », ligne 4, colonne B (code) : le code de critère « axe-1-critere-1 » "
+        "est utilisé deux fois.",
     ]
     assert _counts() == before
 
@@ -191,8 +201,9 @@ def test_xlsx_reading_and_checking_errors_come_together(grid_version):
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=content)
     assert caught.value.messages == [
-        "Sheet “criteres”, row 5, column A (axe): no axis with code “axe-9” in sheet “axes”.",
-        "Sheet “criteres”, row 2, column C (nom): this value is required.",
+        "Feuille « criteres », ligne 5, colonne A (axe) : aucun axe de code « axe-9 » dans la "
+        "feuille « axes ».",
+        "Feuille « criteres », ligne 2, colonne C (nom) : cette valeur est obligatoire.",
     ]
 
 
@@ -201,26 +212,29 @@ def test_xlsx_unknown_axis_missing_sheet_and_column(grid_version):
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=_edit_xlsx(content, "criteres", "A5", "axe-9"))
     assert caught.value.messages == [
-        "Sheet “criteres”, row 5, column A (axe): no axis with code “axe-9” in sheet “axes”."
+        "Feuille « criteres », ligne 5, colonne A (axe) : aucun axe de code « axe-9 » dans la "
+        "feuille « axes »."
     ]
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=_edit_xlsx(content, "axes", "B1", "titre"))
-    assert caught.value.messages == ["Sheet “axes”, row 1: column “nom” is missing."]
+    assert caught.value.messages == [
+        "Feuille « axes », ligne 1 : la colonne « nom » est manquante."
+    ]
     book = load_workbook(io.BytesIO(content))
     del book["niveaux"]
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=out.getvalue())
-    assert "Sheet “niveaux” is missing." in caught.value.messages
+    assert "La feuille « niveaux » est manquante." in caught.value.messages
     book = load_workbook(io.BytesIO(content))
     book["niveaux"].delete_rows(2, 4)
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(ValidationError) as caught:
         grid_import_file(name="g.xlsx", content=out.getvalue())
-    assert "Sheet “niveaux”: at least one level is required." in caught.value.messages
-    with pytest.raises(ValidationError, match="not a readable XLSX"):
+    assert "Feuille « niveaux » : au moins un niveau est obligatoire." in caught.value.messages
+    with pytest.raises(ValidationError, match="n’est pas un classeur XLSX lisible"):
         grid_import_file(name="g.xlsx", content=b"PK\x03\x04 not really a zip")
     assert GridVersion.objects.filter(grid=grid_version.grid).count() == 1
 
@@ -259,8 +273,8 @@ def test_the_command_reports_every_error_and_imports_nothing(tmp_path, grid_vers
         call_command("grid", "import", str(bad))
     message = str(caught.value)
     assert "nothing was imported" in message
-    assert "JSON grid.name: this value is required." in message
-    assert "JSON levels: at least one level is required." in message
+    assert "JSON grid.name : cette valeur est obligatoire." in message
+    assert "JSON levels : au moins un niveau est obligatoire." in message
     assert _counts() == before
     with pytest.raises(CommandError, match="No grid with slug"):
         call_command("grid", "export", "inconnue", "--format", "json", "-o", str(bad))

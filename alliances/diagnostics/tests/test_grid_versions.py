@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from alliances.diagnostics.grids import (
     grid_version_delete,
@@ -27,6 +28,13 @@ from alliances.diagnostics.services import bilan_create
 from alliances.diagnostics.testing import make_grid, make_plan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages read in French, whatever language an earlier request left in the thread."""
+    with translation.override("fr"):
+        yield
 
 
 def _structure(version: GridVersion) -> list:
@@ -70,7 +78,7 @@ def test_a_grid_without_version_gets_an_empty_first_draft(db):
 
 def test_only_one_draft_at_a_time(grid_version):
     grid_version_draft(grid=grid_version.grid)
-    with pytest.raises(ValidationError, match="already has a draft version"):
+    with pytest.raises(ValidationError, match="a déjà un brouillon de version"):
         grid_version_draft(grid=grid_version.grid)
     assert grid_version.grid.versions.count() == 2
 
@@ -96,9 +104,9 @@ def test_publishing_refuses_an_incomplete_draft_and_says_why(grid_version):
     with pytest.raises(ValidationError) as caught:
         grid_version_publish(version=draft)
     messages = caught.value.messages
-    assert "Axis “Axe vide” has no criterion." in messages
-    assert "Criterion “Critère 1.2” has no description for level(s) 3." in messages
-    assert "Criterion “Critère 2.1” has no description for level(s) 1." in messages
+    assert "L’axe « Axe vide » n’a aucun critère." in messages
+    assert "Le critère « Critère 1.2 » n’a pas de description pour le ou les niveaux 3." in messages
+    assert "Le critère « Critère 2.1 » n’a pas de description pour le ou les niveaux 1." in messages
     draft.refresh_from_db()
     assert draft.status == GridVersionStatus.DRAFT and draft.published_at is None
 
@@ -107,19 +115,19 @@ def test_publishing_refuses_a_version_without_axis_or_level(db):
     grid = Grid.objects.create(slug="vide", name="Vide")
     draft = grid_version_draft(grid=grid)
     assert grid_version_problems(draft) == [
-        "The version has no level.",
-        "The version has no axis.",
+        "La version n’a aucun niveau.",
+        "La version n’a aucun axe.",
     ]
     with pytest.raises(ValidationError):
         grid_version_publish(version=draft)
 
 
 def test_a_published_version_is_frozen(grid_version):
-    with pytest.raises(ValidationError, match="published and frozen"):
+    with pytest.raises(ValidationError, match="est publiée et figée"):
         grid_version_update(version=grid_version, note="changé")
-    with pytest.raises(ValidationError, match="published and frozen"):
+    with pytest.raises(ValidationError, match="est publiée et figée"):
         grid_version_delete(version=grid_version)
-    with pytest.raises(ValidationError, match="published and frozen"):
+    with pytest.raises(ValidationError, match="est publiée et figée"):
         grid_version_publish(version=grid_version)
     grid_version.refresh_from_db()
     assert grid_version.note == ""

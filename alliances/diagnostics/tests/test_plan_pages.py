@@ -95,7 +95,7 @@ def test_plan_page_lists_bilans_levels_cible_and_trajectoire(
     with django_assert_max_num_queries(24):
         response = client.get(url)
     page = response.content.decode()
-    assert "T0 (start of the parcours)" in page and "1 / 9" in page and "0 / 9" in page
+    assert "T0 (début du parcours)" in page and "1 / 9" in page and "0 / 9" in page
     assert "Réunir le comité" in page
     assert reverse("diagnostics:bilan", args=[bilan.pk]) in page
     assert reverse("diagnostics:trajectoire", args=[plan.pk]) in page
@@ -153,7 +153,7 @@ def test_saving_a_criterion_under_htmx_and_the_conflict_in_place(
     )
     page = response.content.decode()
     assert response.status_code == 200 and 'role="alert"' in page
-    assert "Bérénice Binôme changed this criterion" in page
+    assert "Bérénice Binôme a modifié ce critère" in page
     assert 'class="entry-their-level">3<' in page
     assert "Mairie de Créteil" in page  # their organisations
     # Their own answer stays in the form, on the new revision.
@@ -172,7 +172,7 @@ def test_saving_without_js_redirects_and_errors_re_render(client, bilan, partici
     assert response.url.endswith(f"#criterion-{entry.criterion_id}")
     response = client.post(url, {"level": "5", "evidence": "", "revision": "1"})
     assert response.status_code == 200
-    assert "Level 5 is not on this grid" in response.content.decode()
+    assert "Le niveau 5 n’existe pas dans cette grille" in response.content.decode()
     entry.refresh_from_db()
     assert entry.level == 2 and entry.revision == 1
 
@@ -250,7 +250,7 @@ def test_trajectoire_actions_and_milestones(client, plan, participant, partner, 
         },
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "The due date cannot be before the start." in page
+    assert response.status_code == 200 and "L’échéance ne peut pas précéder le début." in page
     assert Action.objects.count() == 1
     edit = reverse("diagnostics:action_edit", args=[action.pk])
     assert client.get(edit).status_code == 200

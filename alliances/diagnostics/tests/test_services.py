@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alliances.actors.models import Organisation, OrganisationType
 from alliances.diagnostics import services
@@ -31,6 +31,14 @@ from alliances.journeys.models import Cohort
 from alliances.journeys.tests.conftest import frozen, later  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages read in French, whatever language an earlier request left in the thread."""
+    with translation.override("fr"):
+        yield
+
 
 TODAY = datetime.date(2027, 2, 1)
 
@@ -194,7 +202,7 @@ def test_a_level_out_of_range_is_refused(bilan, participant, level):
             organisation_ids=[],
             revision=0,
         )
-    assert "between 1 and 4" in error.value.message_dict["level"][0]
+    assert "entre 1 et 4" in error.value.message_dict["level"][0]
     entry.refresh_from_db()
     assert (entry.level, entry.evidence, entry.revision) == (None, "", 0)
     assert not EntryChange.objects.exists()
@@ -248,7 +256,7 @@ def test_validate_lists_the_missing_criteria_then_freezes(bilan, participant, an
         services.entry_save(
             entry=rows[0], user=participant, level=4, evidence="", organisation_ids=[], revision=1
         )
-    assert "validated" in error.value.message_dict["level"][0]
+    assert "validé" in error.value.message_dict["level"][0]
     rows[0].refresh_from_db()
     assert rows[0].level == 2
 
@@ -342,7 +350,9 @@ def test_the_owner_must_be_of_the_team(plan, participant, outsider, other_partic
     for person in (outsider, other_participant, animateur):
         with pytest.raises(ValidationError) as error:
             services.action_create(plan=plan, data=action_input(owner_id=person.pk))
-        assert error.value.message_dict["owner"] == ["The owner must be a member of the team."]
+        assert error.value.message_dict["owner"] == [
+            "Le ou la responsable doit être membre de l’équipe."
+        ]
     assert not Action.objects.exists()
     services.action_create(plan=plan, data=action_input(owner_id=participant.pk))
 
@@ -380,7 +390,7 @@ def test_a_codev_action_joins_the_trajectoire_once(plan, cohort, participant, pa
     assert action.owner == participant and action.status == ActionStatus.TODO
     with pytest.raises(ValidationError) as error:
         services.action_join_codev(plan=plan, item=item, user=participant)
-    assert "already" in error.value.message_dict["item"][0]
+    assert "déjà" in error.value.message_dict["item"][0]
     assert Action.objects.count() == 1
 
 

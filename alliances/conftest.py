@@ -87,3 +87,14 @@ def _private_caches(settings) -> None:
 
     for alias in ("default", "pages", "cohort_pages"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (French): a request made in English by an
+    earlier test of the same worker must not leak into messages read outside a request."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -58,8 +58,19 @@ def second_page(browser, live_server):
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
+def settled(page) -> None:
+    """Wait until htmx has finished every request and swap: a control swapped in a moment
+    ago is not wired yet, and Enter on it would post the form without htmx (the no-JS path,
+    a whole new page) — faster than any person, not a bug of the page."""
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def click_control(page, control: str, step_after: int) -> None:
     """Press a facilitator's button from the keyboard; focus stays on the button's place."""
+    settled(page)
     button = page.locator(f"#codev-{control}")
     button.focus()
     page.keyboard.press("Enter")
@@ -99,6 +110,7 @@ def test_a_whole_round_in_two_browsers(page, second_page, round_, animateur, par
     click_control(facilitator, "pause", 0)
     facilitator.locator("#codev-resume").wait_for()
     client.locator("#codev-clock .badge", has_text="pause").wait_for()
+    settled(facilitator)
     facilitator.locator("#codev-resume").click()
     facilitator.locator("#codev-pause").wait_for()
 

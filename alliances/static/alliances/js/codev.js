@@ -110,8 +110,14 @@
       }
     }
     draft = null;
+    var element = pendingFocus && document.getElementById(pendingFocus);
+    if (pendingFocus && element && element === document.activeElement) {
+      // Another region was swapped first (out-of-band, or a poll): the focused control is
+      // still there, so wait for the swap that replaces it.
+      clockChanged();
+      return;
+    }
     if (pendingFocus) {
-      var element = document.getElementById(pendingFocus);
       var active = document.activeElement;
       if (!element && focusInClock) {
         // The pressed button is gone (pause became resume, the last step ended):

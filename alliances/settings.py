@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "alliances.journeys",
     "alliances.codev",
     "alliances.diagnostics",
+    "alliances.resources",
     "alliances.discussions",
     "alliances.notifications",
     "alliances.api",

@@ -427,7 +427,8 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_action_plans(request: HttpRequest) -> HttpResponse:
-    items = list(action_items_for(request.user))
+    # With the trajectoire action each one joined, if any: in the same query.
+    items = list(action_items_for(request.user).select_related("trajectoire_action"))
     rounds: dict[int, dict[str, Any]] = {}
     for item in items:
         entry = rounds.setdefault(item.round_id, {"round": item.round, "items": []})

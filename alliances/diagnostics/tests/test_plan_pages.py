@@ -318,6 +318,11 @@ def test_joining_from_my_action_plans(client, cohort, participant, animateur, gr
     assert response.url.startswith(reverse("diagnostics:trajectoire", args=[action.plan_id]))
     assert client.post(url).url == response.url  # again: the same action, shown
     assert Action.objects.count() == 1
+    # Once joined, "my action plans" links to it instead of offering to add it again.
+    page = client.get(reverse("codev:my_plans")).content.decode()
+    assert url not in page
+    assert f"{response.url.split('#')[0]}#action-{action.pk}" in page
+    assert "est dans ma trajectoire" in page
     client.force_login(animateur)  # not their action: not found
     assert client.post(url).status_code == 404
 

@@ -162,7 +162,8 @@ def grid_download(request: HttpRequest, slug: str, number: int, extension: str) 
 
 urlpatterns: list[URLPattern] = [
     path("grilles/", grid_list, name="grid_list"),
-    path("grilles/importer/", grid_import, name="grid_import"),
+    # Outside grilles/<slug>/: no grid slug can hide it.
+    path("importer-une-grille/", grid_import, name="grid_import"),
     path("grilles/<slug:slug>/", grid_detail, name="grid_detail"),
     path(
         "grilles/<slug:slug>/v<int:number>.json",

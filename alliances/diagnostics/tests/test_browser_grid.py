@@ -26,7 +26,7 @@ def test_an_admin_imports_a_grid_file(page, admin, password):
     # for /favicon.ico, a 404 the page fixture would count as an error of ours.
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     login(page, email=admin.email, password=password)
-    page.goto("/bilans/grilles/importer/")
+    page.goto("/bilans/importer-une-grille/")
     assert_accessible(page)
     bad = {**DEFAULT_GRID, "grid": {"slug": "grille-locale", "name": ""}}
     page.locator("input[type=file]").set_input_files(_file(bad))
@@ -55,7 +55,7 @@ def test_an_admin_imports_a_grid_file(page, admin, password):
 
 def test_the_import_page_at_phone_width(phone_page, admin, password):
     login(phone_page, email=admin.email, password=password)
-    phone_page.goto("/bilans/grilles/importer/")
+    phone_page.goto("/bilans/importer-une-grille/")
     assert_accessible(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375

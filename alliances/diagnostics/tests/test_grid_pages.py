@@ -28,7 +28,7 @@ def test_everyone_reads_the_published_grids(client, request, persona, grid_versi
     page = client.get(reverse("diagnostics:grid_list")).content.decode()
     assert "Grille de maturité de la co-construction territoriale" in page
     assert "Grille grille-test" in page
-    assert ("/bilans/grilles/importer/" in page) == (persona == "admin")
+    assert ("/bilans/importer-une-grille/" in page) == (persona == "admin")
     response = client.get(reverse("diagnostics:grid_detail", args=[DEFAULT]))
     assert response.status_code == 200
     page = response.content.decode()

@@ -1,0 +1,128 @@
+"""SQLite FTS5 backend. One FTS5 table holds the title, summary and body (folded by the
+`unicode61 remove_diacritics 2` tokenizer) and two columns of Snowball stems (of the
+title, and of all the text). A query word matches its exact columns OR its stem columns;
+bm25 weighs title > summary > body and the stem columns lower than the exact ones, so an
+exact word outranks a stem-only match."""
+
+# ruff: noqa: S608 -- the SQL is built from this package's constant table names and
+# placeholders only; every value (user text included) is passed as a parameter.
+
+from django.db import connection, transaction
+
+from alliances.resources.search import engine, text
+
+FTS = "resources_search_fts"
+# bm25 weights of: title, summary, body, title_stems, text_stems (set as the table's rank).
+WEIGHTS = (10.0, 4.0, 1.0, 5.0, 0.5)
+
+CREATE = [
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5(title, summary, body, title_stems, text_stems, "
+    "tokenize = 'unicode61 remove_diacritics 2')",
+    f"INSERT INTO {FTS} ({FTS}, rank) VALUES ('rank', 'bm25({', '.join(map(str, WEIGHTS))})')",
+    f"CREATE TABLE {engine.FACET_TABLE} (doc_id INTEGER NOT NULL, family TEXT NOT NULL, "
+    "value TEXT NOT NULL, PRIMARY KEY (family, value, doc_id)) WITHOUT ROWID",
+    f"CREATE INDEX resources_search_facet_doc ON {engine.FACET_TABLE} (doc_id)",
+    f"CREATE TABLE {engine.WORD_TABLE} (word TEXT PRIMARY KEY) WITHOUT ROWID",
+]
+DROP = [
+    f"DROP TABLE IF EXISTS {engine.WORD_TABLE}",
+    f"DROP TABLE IF EXISTS {engine.FACET_TABLE}",
+    f"DROP TABLE IF EXISTS {FTS}",
+]
+
+
+def match_expression(terms: list[str], *, any_term: bool = False) -> str:
+    """An FTS5 query from folded words only ([^\\W_]+, so quoting them is always safe)."""
+    clauses = [
+        f'({{title summary body}} : "{t}" OR {{title_stems text_stems}} : "{text.stem(t)}")'
+        for t in terms
+    ]
+    return (" OR " if any_term else " AND ").join(clauses)
+
+
+def hits(terms, filters, limit, offset, *, any_term=False):
+    where, params = engine.filter_sql("rowid", filters)
+    with connection.cursor() as cursor:
+        if terms:
+            cursor.execute(
+                f"SELECT rowid, -rank, summary, body FROM {FTS} WHERE {FTS} MATCH %s{where} "
+                "ORDER BY rank, rowid LIMIT %s OFFSET %s",
+                [match_expression(terms, any_term=any_term), *params, limit, offset],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid, 0, summary, body FROM {FTS} WHERE 1{where} "
+                "ORDER BY rowid LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+        return cursor.fetchall()
+
+
+def matched_sql(terms, filters, any_term=False):
+    where, params = engine.filter_sql("rowid", filters)
+    if terms:
+        return (
+            f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s{where}",
+            [match_expression(terms, any_term=any_term), *params],
+        )
+    return f"SELECT rowid AS id FROM {FTS} WHERE 1{where}", params
+
+
+def near_words(term: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT word FROM {engine.WORD_TABLE} WHERE word >= %s AND word < %s "
+            "AND length(word) BETWEEN %s AND %s",
+            [term[0], term[0] + "\uffff", len(term) - 1, len(term) + 1],
+        )
+        return [w for (w,) in cursor.fetchall() if text.within_one_typo(w, term)][:5]
+
+
+@transaction.atomic
+def index_documents(docs) -> None:
+    if not docs:
+        return
+    docs = list({d.id: d for d in docs}.values())
+    with connection.cursor() as cursor:
+        _delete(cursor, [d.id for d in docs])
+        cursor.executemany(
+            f"INSERT INTO {FTS} (rowid, title, summary, body, title_stems, text_stems) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    d.id,
+                    d.title,
+                    d.summary,
+                    d.body,
+                    text.stems_text(d.title),
+                    text.stems_text(d.title, d.summary, d.body),
+                )
+                for d in docs
+            ],
+        )
+        engine.store_facets_and_words(
+            cursor, docs, upsert_word_sql=f"INSERT OR IGNORE INTO {engine.WORD_TABLE} VALUES (%s)"
+        )
+
+
+def _delete(cursor, ids):
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        cursor.execute(
+            f"DELETE FROM {FTS} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
+        )
+
+
+@transaction.atomic
+def remove_documents(ids) -> None:
+    with connection.cursor() as cursor:
+        _delete(cursor, ids)
+        engine.remove_facets(cursor, ids)
+
+
+@transaction.atomic
+def clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS}")
+        cursor.execute(f"DELETE FROM {engine.FACET_TABLE}")
+        cursor.execute(f"DELETE FROM {engine.WORD_TABLE}")

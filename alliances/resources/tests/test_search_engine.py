@@ -1,0 +1,197 @@
+"""The search engine's behaviour, the same tests on SQLite FTS5 and PostgreSQL (run the
+suite with DATABASE_URL=postgres://… for the second)."""
+
+import pytest
+from django.db import connection
+
+from alliances.resources import search
+from alliances.resources.search import Document
+
+pytestmark = pytest.mark.django_db
+
+DOCS = [
+    Document(
+        1,
+        "La coopération entre associations",
+        "Une fiche sur les partenariats.",
+        "Comment construire une alliance durable entre structures.",
+        {"kind": ["fiche"], "tag": ["emploi", "mecenat"], "territory": ["94"], "year": ["2024"]},
+    ),
+    Document(
+        2,
+        "Guide du mécénat de compétences",
+        "Entreprises et associations.",
+        "Les coopérations territoriales naissent du mécénat & d'un dialogue <b>suivi</b>.",
+        {"kind": ["methode"], "tag": ["mecenat"], "territory": ["75"], "year": ["2023"]},
+    ),
+    Document(
+        3,
+        "Fragilités des territoires ruraux",
+        "Étude sur les fragilités.",
+        "Une étude longue sur la mobilité et l'emploi.",
+        {"kind": ["etude"], "tag": ["emploi"], "territory": ["94"], "year": ["2024"]},
+    ),
+    Document(
+        4,
+        "Témoignage d'un élu",
+        "Un maire raconte.",
+        "Il parle de cooperation intercommunale.",
+        {"kind": ["temoignage"], "tag": ["gouvernance"], "territory": ["13"], "year": ["2022"]},
+    ),
+]
+
+
+@pytest.fixture
+def indexed():
+    search.clear()
+    search.index_documents(DOCS)
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_the_backend_follows_the_database(indexed):
+    assert connection.vendor in {"sqlite", "postgresql"}
+    assert search.search("associations").count == 2
+
+
+@pytest.mark.parametrize("query", ["coopération", "cooperation", "COOPÉRATIONS", "Coopérations"])
+def test_accents_case_and_plurals_match_the_same_documents(indexed, query):
+    assert sorted(ids(search.search(query))) == [1, 2, 4]
+
+
+def test_a_stem_matches_other_inflections(indexed):
+    assert ids(search.search("fragilite")) == [3]
+    assert set(ids(search.search("partenariat"))) == {1}
+    assert set(ids(search.search("association"))) == {1, 2}
+    assert ids(search.search("territoire")) == [3]
+
+
+def test_all_words_must_match(indexed):
+    assert ids(search.search("coopération mécénat")) == [2]
+    assert search.search("coopération girafe").count == 0
+
+
+def test_a_title_hit_ranks_above_a_body_hit(indexed):
+    result = search.search("mécénat")
+    assert ids(result) == [2, 1] or ids(result)[0] == 2
+    assert ids(search.search("coopération"))[0] == 1
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_snippets_are_escaped_and_mark_the_matched_words(indexed):
+    hit = search.search("dialogue").hits[0]
+    assert hit.id == 2
+    assert "&amp; d&#x27;un <mark>dialogue</mark> &lt;b&gt;suivi&lt;/b&gt;" in hit.snippet_html
+    assert "<b>" not in hit.snippet_html
+    stemmed = search.search("cooperation").hits
+    assert any("<mark>coopérations</mark>" in h.snippet_html for h in stemmed)
+
+
+def test_facets_are_counted_over_the_whole_filtered_set(indexed):
+    result = search.search("", filters={"territory": ["94"]}, limit=1)
+    assert result.count == 2
+    assert len(result.hits) == 1
+    assert result.facets["kind"] == {"etude": 1, "fiche": 1}
+    assert result.facets["tag"] == {"emploi": 2, "mecenat": 1}
+    assert result.facets["territory"] == {"94": 2}
+
+
+def test_filters_are_or_within_a_family_and_across_families(indexed):
+    assert ids(search.search("", filters={"kind": ["fiche", "etude"]})) == [1, 3]
+    assert ids(search.search("", filters={"kind": ["fiche", "etude"], "year": ["2023"]})) == []
+    assert ids(search.search("", filters={"tag": ["mecenat"], "territory": ["94"]})) == [1]
+    assert ids(search.search("coopération", filters={"tag": ["mecenat"]})) == [1, 2] or set(
+        ids(search.search("coopération", filters={"tag": ["mecenat"]}))
+    ) == {1, 2}
+    assert search.search("", filters={"kind": []}).count == 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "'",
+        '"coopération',
+        "*",
+        "co*",
+        "NEAR(a b)",
+        "-mécénat",
+        "title:x",
+        "a:b:c",
+        "AND",
+        "OR OR",
+        "NOT",
+        "()",
+        "(((",
+        "^",
+        "\\",
+        "%_",
+        "'; DROP TABLE x; --",
+        "\x00",
+        "🙂",
+        "  ",
+    ],
+)
+def test_hostile_queries_never_raise(indexed, query):
+    result = search.search(query)
+    assert result.count >= 0
+
+
+def test_an_empty_query_lists_everything_in_a_stable_order(indexed):
+    result = search.search("")
+    assert result.count == 4
+    assert ids(result) == [1, 2, 3, 4]
+    assert ids(search.search("", limit=2, offset=2)) == [3, 4]
+    assert result.facets["year"] == {"2024": 2, "2022": 1, "2023": 1}
+
+
+def test_pages_past_the_end_still_count(indexed):
+    result = search.search("coopération", limit=2, offset=10)
+    assert result.hits == []
+    assert result.count == 3
+
+
+def test_upsert_replaces_a_document_and_its_facets(indexed):
+    search.index_documents([Document(3, "Vélos partagés", "", "", {"kind": ["outil"]})])
+    assert search.search("fragilités").count == 0
+    result = search.search("vélos")
+    assert ids(result) == [3]
+    assert search.search("", filters={"kind": ["outil"]}).count == 1
+    assert search.search("", filters={"kind": ["etude"]}).count == 0
+    assert search.search("").count == 4
+
+
+def test_remove_documents(indexed):
+    search.remove_documents([1, 2])
+    assert search.search("coopération").count == 1
+    assert search.search("").facets["kind"] == {"etude": 1, "temoignage": 1}
+
+
+def test_a_short_query_tolerates_one_typo(indexed):
+    result = search.search("mecenta")
+    assert 2 in ids(result)
+    assert "mecenat" in result.corrected
+    assert search.search("zzzzzz").count == 0
+
+
+def test_exact_words_rank_above_stem_only_matches():
+    search.clear()
+    search.index_documents(
+        [
+            Document(10, "Les partenaires du projet", "", ""),
+            Document(11, "Le partenariat du projet", "", ""),
+        ]
+    )
+    if connection.vendor == "sqlite":
+        assert ids(search.search("partenariat"))[0] == 11
+
+
+def test_a_search_costs_at_most_three_queries(indexed, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        result = search.search("coopération", filters={"tag": ["mecenat"], "year": ["2024"]})
+    assert ids(result) == [1]
+    with django_assert_max_num_queries(3):
+        search.search("")

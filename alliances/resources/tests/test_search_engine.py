@@ -73,10 +73,17 @@ def test_all_words_must_match(indexed):
     assert search.search("coopération girafe").count == 0
 
 
-def test_a_title_hit_ranks_above_a_body_hit(indexed):
-    result = search.search("mécénat")
-    assert ids(result) == [2, 1] or ids(result)[0] == 2
-    assert ids(search.search("coopération"))[0] == 1
+def test_a_title_hit_ranks_above_a_summary_hit_above_a_body_hit():
+    search.clear()
+    search.index_documents(
+        [
+            Document(20, "Un guide", "Pour tous.", "Parler de gouvernance partagée ici."),
+            Document(21, "La gouvernance partagée", "Pour tous.", "Un guide."),
+            Document(22, "Un guide", "La gouvernance partagée.", "Un guide."),
+        ]
+    )
+    result = search.search("gouvernance")
+    assert ids(result) == [21, 22, 20]
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
 
@@ -103,9 +110,7 @@ def test_filters_are_or_within_a_family_and_across_families(indexed):
     assert ids(search.search("", filters={"kind": ["fiche", "etude"]})) == [1, 3]
     assert ids(search.search("", filters={"kind": ["fiche", "etude"], "year": ["2023"]})) == []
     assert ids(search.search("", filters={"tag": ["mecenat"], "territory": ["94"]})) == [1]
-    assert ids(search.search("coopération", filters={"tag": ["mecenat"]})) == [1, 2] or set(
-        ids(search.search("coopération", filters={"tag": ["mecenat"]}))
-    ) == {1, 2}
+    assert set(ids(search.search("coopération", filters={"tag": ["mecenat"]}))) == {1, 2}
     assert search.search("", filters={"kind": []}).count == 4
 
 
@@ -170,8 +175,9 @@ def test_remove_documents(indexed):
     assert search.search("").facets["kind"] == {"etude": 1, "temoignage": 1}
 
 
-def test_a_short_query_tolerates_one_typo(indexed):
-    result = search.search("mecenta")
+def test_a_short_query_tolerates_one_typo(indexed, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # the failed search, the vocabulary, the retry
+        result = search.search("mecenta")
     assert 2 in ids(result)
     assert "mecenat" in result.corrected
     assert search.search("zzzzzz").count == 0

@@ -12,7 +12,7 @@ WORD_TABLE = "resources_search_word"
 TYPO_MIN_LENGTH = 4
 
 
-def search(backend, query: str, *, filters, limit: int, offset: int):
+def search(backend, query: str, *, filters, limit: int, offset: int, with_facets: bool = True):
     from alliances.resources.search import Hit, SearchResult
 
     terms = text.query_terms(query)
@@ -25,7 +25,9 @@ def search(backend, query: str, *, filters, limit: int, offset: int):
             rows = backend.hits(corrected, filters, limit, offset, any_term=True)
     if not rows and offset == 0:
         return SearchResult(count=0, hits=[], facets={}, corrected=corrected)
-    count, facets = facet_counts(backend.matched_sql(corrected or terms, filters, bool(corrected)))
+    count, facets = facet_counts(
+        backend.matched_sql(corrected or terms, filters, bool(corrected)), families=with_facets
+    )
     hits = [
         Hit(
             id=row[0],
@@ -49,10 +51,15 @@ def filter_sql(id_column: str, filters: dict[str, list[str]]) -> tuple[str, list
     return "".join(sql), params
 
 
-def facet_counts(matched: tuple[str, list]) -> tuple[int, dict[str, dict[str, int]]]:
+def facet_counts(
+    matched: tuple[str, list], *, families: bool = True
+) -> tuple[int, dict[str, dict[str, int]]]:
     """The total and the facet counts over the whole filtered result set, in one query."""
     sql, params = matched
     with connection.cursor() as cursor:
+        if not families:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) matched", params)
+            return cursor.fetchone()[0], {}
         cursor.execute(
             f"WITH matched AS MATERIALIZED ({sql}) "
             "SELECT '', '', count(*) FROM matched UNION ALL "

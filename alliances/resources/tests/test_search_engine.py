@@ -153,6 +153,12 @@ def test_an_empty_query_lists_everything_in_a_stable_order(indexed):
     assert result.facets["year"] == {"2024": 2, "2022": 1, "2023": 1}
 
 
+def test_a_search_without_facets_still_counts(indexed):
+    result = search.search("coopération", filters={"tag": ["mecenat"]}, with_facets=False)
+    assert result.count == 2
+    assert result.facets == {}
+
+
 def test_pages_past_the_end_still_count(indexed):
     result = search.search("coopération", limit=2, offset=10)
     assert result.hits == []

@@ -12,31 +12,7 @@ from alliances.resources.search import engine
 DOCS = "resources_search_doc"
 CONFIG = "french_unaccent"
 
-CREATE = [
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"""DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{CONFIG}') THEN
-            CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = french);
-            ALTER TEXT SEARCH CONFIGURATION {CONFIG}
-                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
-        END IF;
-    END $$""",
-    f"CREATE TABLE {DOCS} (id bigint PRIMARY KEY, title text NOT NULL, summary text NOT NULL, "
-    "body text NOT NULL, vector tsvector NOT NULL)",
-    f"CREATE INDEX resources_search_doc_vector ON {DOCS} USING gin (vector)",
-    f"CREATE TABLE {engine.FACET_TABLE} (doc_id bigint NOT NULL, family text NOT NULL, "
-    "value text NOT NULL, PRIMARY KEY (family, value, doc_id))",
-    f"CREATE INDEX resources_search_facet_doc ON {engine.FACET_TABLE} (doc_id)",
-    f"CREATE TABLE {engine.WORD_TABLE} (word text PRIMARY KEY)",
-    f"CREATE INDEX resources_search_word_trgm ON {engine.WORD_TABLE} USING gin (word gin_trgm_ops)",
-]
-DROP = [
-    f"DROP TABLE IF EXISTS {engine.WORD_TABLE}",
-    f"DROP TABLE IF EXISTS {engine.FACET_TABLE}",
-    f"DROP TABLE IF EXISTS {DOCS}",
-    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
-]
+# The tables are created by migration resources 0001_search_index.
 
 
 def _tsquery(any_term: bool) -> str:

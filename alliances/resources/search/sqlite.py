@@ -12,23 +12,11 @@ from django.db import connection, transaction
 from alliances.resources.search import engine, text
 
 FTS = "resources_search_fts"
-# bm25 weights of: title, summary, body, title_stems, text_stems (set as the table's rank).
+# bm25 weights of: title, summary, body, title_stems, text_stems: the table's rank, set by
+# migration 0001 (a change here needs a migration updating the rank).
 WEIGHTS = (10.0, 4.0, 1.0, 5.0, 0.5)
 
-CREATE = [
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5(title, summary, body, title_stems, text_stems, "
-    "tokenize = 'unicode61 remove_diacritics 2')",
-    f"INSERT INTO {FTS} ({FTS}, rank) VALUES ('rank', 'bm25({', '.join(map(str, WEIGHTS))})')",
-    f"CREATE TABLE {engine.FACET_TABLE} (doc_id INTEGER NOT NULL, family TEXT NOT NULL, "
-    "value TEXT NOT NULL, PRIMARY KEY (family, value, doc_id)) WITHOUT ROWID",
-    f"CREATE INDEX resources_search_facet_doc ON {engine.FACET_TABLE} (doc_id)",
-    f"CREATE TABLE {engine.WORD_TABLE} (word TEXT PRIMARY KEY) WITHOUT ROWID",
-]
-DROP = [
-    f"DROP TABLE IF EXISTS {engine.WORD_TABLE}",
-    f"DROP TABLE IF EXISTS {engine.FACET_TABLE}",
-    f"DROP TABLE IF EXISTS {FTS}",
-]
+# The tables are created by migration resources 0001_search_index.
 
 
 def match_expression(terms: list[str], *, any_term: bool = False) -> str:

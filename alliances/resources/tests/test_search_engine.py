@@ -207,3 +207,13 @@ def test_a_search_costs_at_most_three_queries(indexed, django_assert_max_num_que
     assert ids(result) == [1]
     with django_assert_max_num_queries(3):
         search.search("")
+
+
+def test_the_sqlite_rank_uses_the_documented_weights():
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 only")
+    from alliances.resources.search import sqlite
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM {sqlite.FTS}_config WHERE k = 'rank'")  # noqa: S608
+        assert cursor.fetchone()[0] == f"bm25({', '.join(map(str, sqlite.WEIGHTS))})"

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     env["ALLIANCES_VAR_DIR"] = str(BENCH_DIR)
     database = "sqlite"
     if args.database_url:
-        env["DATABASE_URL"] = pg_create(args.database_url)
+        env["DATABASE_URL"] = journeys.pg_create(args.database_url, PG_BENCH_DB)
         database = "postgresql"
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
                     server.kill()
     finally:
         if args.database_url:
-            pg_drop(args.database_url)
+            journeys.pg_drop(args.database_url, PG_BENCH_DB)
 
     for row in rows:
         row["queries"] = data["queries"].get(row["page"])
@@ -293,19 +293,6 @@ def print_table(rows: list[dict], *, tool: str) -> None:
                 f"  Rendered at every request (no page cache): {rendered['ratio']:.2f}× the "
                 "baseline's req/s."
             )
-
-
-# -- PostgreSQL: a database of the bench's own ------------------------------------------------
-
-
-def pg_create(url: str) -> str:
-    journeys._pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-    journeys._pg_admin(url, f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return journeys._pg_url(url, PG_BENCH_DB)
-
-
-def pg_drop(url: str) -> None:
-    journeys._pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
 
 
 # -- the data, built in a child process configured for the bench's database ----------------
@@ -561,18 +548,20 @@ def populate(shape: dict) -> dict:
     # cohort page cache; then the counts are of a steady page.
     client.get(path)
     client.get(path)
-    with CaptureQueriesContext(connection_of()) as captured:
+    with CaptureQueriesContext(journeys.connection_of()) as captured:
         response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path}: HTTP {response.status_code}")
     queries[VIEW] = len(captured.captured_queries)
-    timings[VIEW] = _median_ms(client, path)
+    timings[VIEW] = journeys.median_ms(client, path)
     # The first view after a write: the cache's state query, then the whole render.
     cohort_pages_changed(cohort.pk)
-    with CaptureQueriesContext(connection_of()) as captured:
+    with CaptureQueriesContext(journeys.connection_of()) as captured:
         client.get(path)
     queries[RENDERED] = len(captured.captured_queries)
-    timings[RENDERED] = _median_ms(client, path, before=lambda: cohort_pages_changed(cohort.pk))
+    timings[RENDERED] = journeys.median_ms(
+        client, path, before=lambda: cohort_pages_changed(cohort.pk)
+    )
     cookie = "; ".join(f"{name}={c.value}" for name, c in client.cookies.items())
     session_cookie = "; ".join(
         f"{name}={c.value}" for name, c in client.cookies.items() if name != "csrftoken"
@@ -580,13 +569,13 @@ def populate(shape: dict) -> dict:
     signed_in = Client(HTTP_HOST="127.0.0.1")
     signed_in.force_login(animateur)
     signed_in.get("/bench/baseline/")
-    timings["baseline, signed in"] = _median_ms(signed_in, "/bench/baseline/")
+    timings["baseline, signed in"] = journeys.median_ms(signed_in, "/bench/baseline/")
     anonymous = Client(HTTP_HOST="127.0.0.1")
     anonymous.get("/bench/baseline/")
-    with CaptureQueriesContext(connection_of()) as captured:
+    with CaptureQueriesContext(journeys.connection_of()) as captured:
         anonymous.get("/bench/baseline/")
     queries[BASELINE] = len(captured.captured_queries)
-    timings[BASELINE] = _median_ms(anonymous, "/bench/baseline/")
+    timings[BASELINE] = journeys.median_ms(anonymous, "/bench/baseline/")
     return {
         "slug": cohort.slug,
         "rows": rows,
@@ -613,7 +602,7 @@ def measure_pdf(plan, user, *, criteria: int, runs: int = 5) -> dict:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     started = time.perf_counter()
-    with CaptureQueriesContext(connection_of()) as captured:
+    with CaptureQueriesContext(journeys.connection_of()) as captured:
         response = client.get(path)  # the first one loads fonts and templates
     first = time.perf_counter() - started
     queries = len(captured.captured_queries)  # before the next request resets the log
@@ -634,23 +623,6 @@ def measure_pdf(plan, user, *, criteria: int, runs: int = 5) -> dict:
         "criteria": criteria,
         "actions": PDF_ACTIONS,
     }
-
-
-def _median_ms(client, path: str, n: int = 31, before=None) -> float:
-    times = []
-    for _ in range(n):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        client.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-    return round(sorted(times)[n // 2], 2)
-
-
-def connection_of():
-    from django.db import connection
-
-    return connection
 
 
 def check_consistency(version, plan) -> str:

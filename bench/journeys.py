@@ -402,14 +402,15 @@ def _pg_admin(url: str, statement: str) -> None:
         connection.execute(statement)
 
 
-def pg_create(url: str) -> str:
-    _pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-    _pg_admin(url, f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return _pg_url(url, PG_BENCH_DB)
+def pg_create(url: str, name: str = PG_BENCH_DB) -> str:
+    """A fresh database `name` on the server of `url` (dropped first); its URL."""
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(url, f'CREATE DATABASE "{name}"')
+    return _pg_url(url, name)
 
 
-def pg_drop(url: str) -> None:
-    _pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+def pg_drop(url: str, name: str = PG_BENCH_DB) -> None:
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- the data, built in a child process configured for the bench's database ----------------
@@ -753,14 +754,14 @@ def populate(shape: dict) -> dict:
             if response.status_code != 200:
                 raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
             queries[name] = len(captured.captured_queries)
-            timings[name] = _median_ms(client, path)
+            timings[name] = median_ms(client, path)
             if path.startswith("/parcours/"):
                 # The first view after a write: the whole page is rendered again.
                 cohort_pages_changed(cohort.pk)
                 with CaptureQueriesContext(connection_of()) as captured:
                     client.get(path)
                 render_queries[name] = len(captured.captured_queries)
-                render_timings[name] = _median_ms(
+                render_timings[name] = median_ms(
                     client, path, before=lambda: cohort_pages_changed(cohort.pk)
                 )
         # The cookies a browser would send by now: the session's and the CSRF token's.
@@ -770,7 +771,7 @@ def populate(shape: dict) -> dict:
     with CaptureQueriesContext(connection_of()) as captured:
         anonymous.get("/bench/baseline/")
     queries["baseline (50 communes)"] = len(captured.captured_queries)
-    timings["baseline (50 communes)"] = _median_ms(anonymous, "/bench/baseline/")
+    timings["baseline (50 communes)"] = median_ms(anonymous, "/bench/baseline/")
     return {
         "slug": cohort.slug,
         "rows": rows,
@@ -784,7 +785,7 @@ def populate(shape: dict) -> dict:
     }
 
 
-def _median_ms(client, path: str, n: int = 31, before=None) -> float:
+def median_ms(client, path: str, n: int = 31, before=None) -> float:
     """One process, one request at a time: the page's own cost, steadier than req/s on a
     busy machine (other work slows every page of a load run, not each the same)."""
     times = []

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.journeys import _pg_admin, _pg_url
+from bench.journeys import pg_create, pg_drop
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench-search"
@@ -117,9 +117,7 @@ def main(argv: list[str]) -> int:
     )
     database = "sqlite"
     if args.database_url:
-        _pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        _pg_admin(args.database_url, f'CREATE DATABASE "{PG_BENCH_DB}"')
-        env["DATABASE_URL"] = _pg_url(args.database_url, PG_BENCH_DB)
+        env["DATABASE_URL"] = pg_create(args.database_url, PG_BENCH_DB)
         database = "postgresql"
     started = time.perf_counter()
     print(f"Search bench: {config['documents']:,} documents on {database} …", flush=True)
@@ -133,7 +131,7 @@ def main(argv: list[str]) -> int:
         )
     finally:
         if args.database_url:
-            _pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+            pg_drop(args.database_url, PG_BENCH_DB)
     if run.returncode:
         print(run.stdout[-4000:], run.stderr[-8000:], sep="\n", file=sys.stderr)
         return run.returncode

@@ -58,6 +58,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "alliances.actors.migrations.0002_fragilities_sectors",
     "alliances.journeys.migrations.0002_step_kinds_default_programme",
     "alliances.diagnostics.migrations.0002_default_grid",
+    "alliances.resources.migrations.0003_default_referentiel",
 ]
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("parcours/", include("alliances.discussions.urls")),
     path("parcours/", include("alliances.journeys.urls")),
     path("bilans/", include("alliances.diagnostics.urls")),
+    path("ressources/", include("alliances.resources.urls")),
     path("notifications/", include("alliances.notifications.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),

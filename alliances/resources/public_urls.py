@@ -1,0 +1,3 @@
+"""Routes filled in by their views module."""
+
+urlpatterns: list = []

@@ -1,0 +1,337 @@
+"""Writes of the resource centre. Every write that changes a published resource updates
+the search index in the same transaction (no signals): the index never shows a resource
+that is not published, nor misses one that is.
+
+Edits go through `resource_update`, which records a ResourceVersion when something that
+people edit changed. The review workflow's transitions are below it.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from alliances.accounts.models import User
+from alliances.core.vocabularies import tag_families
+from alliances.lib.richtext import render_markdown
+from alliances.lib.text import fold
+from alliances.resources import search
+
+from .models import (
+    Licence,
+    Resource,
+    ResourceFile,
+    ResourceKind,
+    ResourceLink,
+    ResourceStatus,
+    ResourceTag,
+    ResourceVersion,
+)
+
+# Fields a version snapshots, besides the relations.
+EDITABLE_FIELDS = (
+    "kind", "title", "summary", "body", "authors", "issued_on", "licence", "region_id",
+    "departement_id",
+)
+RELATIONS = ("tags", "nodes", "steps", "organisations", "links")
+
+# -- tags ---------------------------------------------------------------------------------
+
+
+def tags_parse(values: Iterable[str], *, families: dict[str, dict[str, str]] | None = None
+               ) -> list[tuple[str, str]]:
+    """Read tags written `family:code` (`fragilite:emploi`), a bare code when only one
+    family has it (`mecenat`), or a label (`Mécénat`, accents and case ignored). Raises a
+    ValidationError naming every tag it cannot read."""
+    if families is None:
+        families = tag_families()
+        with translation.override("en"):
+            labels = [tag_families()]
+        with translation.override("fr"):
+            labels.append(tag_families())
+    else:
+        labels = [families]
+    by_code: dict[str, set[tuple[str, str]]] = {}
+    for vocabulary in [families, *labels]:
+        for family, codes in vocabulary.items():
+            for code, label in codes.items():
+                for key in (code, fold(label)):
+                    by_code.setdefault(key, set()).add((str(family), code))
+    tags: list[tuple[str, str]] = []
+    errors: list[str] = []
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        family, sep, code = value.partition(":")
+        if sep:
+            family, code = family.strip(), code.strip()
+            found = [t for t in by_code.get(code, set()) | by_code.get(fold(code), set())
+                     if t[0] == family]
+            if found:
+                tags.append(found[0])
+            else:
+                errors.append(_("unknown tag “%(tag)s”") % {"tag": value})
+            continue
+        matches = sorted(by_code.get(value, set()) | by_code.get(fold(value), set()))
+        if len(matches) == 1:
+            tags.append(matches[0])
+        elif matches:
+            errors.append(
+                _("ambiguous tag “%(tag)s”: write one of %(choices)s")
+                % {"tag": value, "choices": ", ".join(f"{f}:{c}" for f, c in matches)}
+            )
+        else:
+            errors.append(_("unknown tag “%(tag)s”") % {"tag": value})
+    if errors:
+        raise ValidationError(errors)
+    return list(dict.fromkeys(tags))
+
+
+# -- search index -------------------------------------------------------------------------
+
+
+def resource_document(resource: Resource) -> search.Document:
+    """What the index holds of a resource: its text (markdown rendered then stripped, the
+    authors and organisations, the text of its PDFs) and its facets."""
+    organisations = " ".join(o.name for o in resource.organisations.all())
+    files_text = " ".join(f.text for f in resource.files.all() if f.text)
+    body = " ".join(
+        part for part in (
+            strip_tags(render_markdown(resource.body)), resource.authors, organisations,
+            files_text,
+        ) if part
+    )
+    year = resource.issued_on or (resource.published_at and resource.published_at.date())
+    facets: dict[str, list[str]] = {
+        "kind": [resource.kind],
+        "tag": [f"{t.family}:{t.code}" for t in resource.tags.all()],
+    }
+    if resource.region_id:
+        facets["territoire"] = [resource.region_id]
+    if year:
+        facets["annee"] = [str(year.year)]
+    return search.Document(
+        id=resource.pk, title=resource.title, summary=resource.summary, body=body,
+        facets=facets,
+    )
+
+
+def resources_index(resources: Iterable[Resource]) -> None:
+    """Put the published ones in the index and take the others out."""
+    resources = list(resources)
+    published = [r for r in resources if r.status == ResourceStatus.PUBLISHED]
+    others = [r.pk for r in resources if r.status != ResourceStatus.PUBLISHED]
+    if published:
+        search.index_documents(resource_document(r) for r in published)
+    if others:
+        search.remove_documents(others)
+
+
+def search_index_rebuild(*, batch_size: int = 1000) -> int:
+    """Empty the index and index every published resource again; returns their number."""
+    search.clear()
+    total = 0
+    queryset = Resource.objects.published().order_by("pk").prefetch_related(
+        "tags", "organisations", "files"
+    )
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return total
+        search.index_documents(resource_document(r) for r in batch)
+        total += len(batch)
+        last = batch[-1].pk
+
+
+# -- versions -----------------------------------------------------------------------------
+
+
+def resource_snapshot(resource: Resource) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in EDITABLE_FIELDS:
+        value = getattr(resource, name)
+        data[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    data["tags"] = sorted(f"{t.family}:{t.code}" for t in resource.tags.all())
+    data["nodes"] = sorted(resource.nodes.values_list("pk", flat=True))
+    data["steps"] = sorted(resource.steps.values_list("pk", flat=True))
+    data["organisations"] = sorted(resource.organisations.values_list("pk", flat=True))
+    data["links"] = [[link.url, link.title] for link in resource.links.all()]
+    data["files"] = [f.name for f in resource.files.all()]
+    return data
+
+
+def _record_version(resource: Resource, *, by: User | None, note: str = "") -> bool:
+    """A new version when the snapshot differs from the last one; True if recorded."""
+    data = resource_snapshot(resource)
+    last = resource.versions.order_by("-number").first()
+    if last is not None and last.data == data:
+        return False
+    resource.version = (last.number if last else 0) + 1
+    Resource.objects.filter(pk=resource.pk).update(version=resource.version)
+    ResourceVersion.objects.create(
+        resource=resource, number=resource.version, data=data, author=by, note=note[:300]
+    )
+    return True
+
+
+# -- create and edit ----------------------------------------------------------------------
+
+
+def _set_relations(
+    resource: Resource,
+    *,
+    tags: Iterable[tuple[str, str]] | None,
+    nodes: Iterable | None,
+    steps: Iterable | None,
+    organisations: Iterable | None,
+    links: Sequence[tuple[str, str]] | None,
+) -> None:
+    if tags is not None:
+        resource.tags.all().delete()
+        ResourceTag.objects.bulk_create(
+            ResourceTag(resource=resource, family=family, code=code)
+            for family, code in dict.fromkeys(tags)
+        )
+    if nodes is not None:
+        resource.nodes.set(nodes)
+    if steps is not None:
+        resource.steps.set(steps)
+    if organisations is not None:
+        resource.organisations.set(organisations)
+    if links is not None:
+        resource.links.all().delete()
+        made = []
+        for position, (url, title) in enumerate(links, start=1):
+            link = ResourceLink(resource=resource, url=url, title=title, position=position)
+            link.full_clean(exclude=["resource"])
+            made.append(link)
+        ResourceLink.objects.bulk_create(made)
+
+
+def _clean(resource: Resource) -> None:
+    if resource.departement_id and not resource.region_id:
+        resource.region_id = resource.departement.region_id
+    elif resource.departement_id and resource.departement.region_id != resource.region_id:
+        raise ValidationError(
+            {"departement": _("This département is not in the region chosen.")}
+        )
+    resource.full_clean(exclude=["contributor", "reviewer"])
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    by: User | None,
+    kind: str,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    authors: str = "",
+    issued_on: datetime.date | None = None,
+    licence: str = Licence.CC_BY_SA,
+    region=None,
+    departement=None,
+    tags: Iterable[tuple[str, str]] = (),
+    nodes: Iterable = (),
+    steps: Iterable = (),
+    organisations: Iterable = (),
+    links: Sequence[tuple[str, str]] = (),
+    files: Iterable[File] = (),
+    status: str = ResourceStatus.DRAFT,
+    note: str = "",
+) -> Resource:
+    """A new resource, proposed by `by` (its credited contributor), as a draft unless
+    `status` says otherwise (imports bring published resources). Files must have been
+    checked by the caller (`core.uploads.validate_upload`)."""
+    if kind not in ResourceKind.values:
+        raise ValidationError({"kind": _("Unknown kind of resource: %(kind)s") % {"kind": kind}})
+    resource = Resource(
+        kind=kind, title=title.strip(), summary=summary.strip(), body=body, authors=authors,
+        issued_on=issued_on, licence=licence, region=region, departement=departement,
+        status=status, contributor=by,
+    )
+    _clean(resource)
+    if status == ResourceStatus.PUBLISHED:
+        from django.utils import timezone
+
+        resource.published_at = timezone.now()
+    resource.save()
+    _set_relations(resource, tags=tags, nodes=nodes, steps=steps,
+                   organisations=organisations, links=links)
+    for upload in files:
+        resource_file_add(resource=resource, upload=upload, record=False)
+    _record_version(resource, by=by, note=note)
+    resources_index([resource])
+    return resource
+
+
+@transaction.atomic
+def resource_update(
+    *,
+    resource: Resource,
+    by: User | None,
+    note: str = "",
+    tags: Iterable[tuple[str, str]] | None = None,
+    nodes: Iterable | None = None,
+    steps: Iterable | None = None,
+    organisations: Iterable | None = None,
+    links: Sequence[tuple[str, str]] | None = None,
+    **fields: Any,
+) -> Resource:
+    """Change fields (any of EDITABLE_FIELDS, by name without `_id`: `region=`) and the
+    relations given (None leaves one alone); records a version if anything changed."""
+    allowed = {name.removesuffix("_id") for name in EDITABLE_FIELDS}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    for name, value in fields.items():
+        setattr(resource, name, value.strip() if name in ("title", "summary") else value)
+    _clean(resource)
+    resource.save()
+    _set_relations(resource, tags=tags, nodes=nodes, steps=steps,
+                   organisations=organisations, links=links)
+    _record_version(resource, by=by, note=note)
+    resources_index([resource])
+    return resource
+
+
+def resource_file_add(*, resource: Resource, upload: File, record: bool = True,
+                      by: User | None = None) -> ResourceFile:
+    """Attach a checked file; a PDF's text goes to the index."""
+    from alliances.lib.pdftext import extract_text
+
+    name = (upload.name or "fichier").rsplit("/", 1)[-1]
+    text = ""
+    if name.lower().endswith(".pdf"):
+        upload.seek(0)
+        text = extract_text(upload)
+        upload.seek(0)
+    position = resource.files.count() + 1
+    made = ResourceFile(resource=resource, name=name[:200], size=upload.size or 0,
+                        position=position, text=text)
+    made.file.save(name, upload, save=False)
+    made.save()
+    if record:
+        with transaction.atomic():
+            _record_version(resource, by=by)
+            resources_index([resource])
+    return made
+
+
+@transaction.atomic
+def resource_file_remove(*, file: ResourceFile, by: User | None) -> None:
+    resource = file.resource
+    stored = file.file.name
+    file.delete()
+    transaction.on_commit(lambda: file.file.storage.delete(stored))
+    _record_version(resource, by=by)
+    resources_index([resource])

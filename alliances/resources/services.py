@@ -247,10 +247,13 @@ def resource_create(
     files: Iterable[File] = (),
     status: str = ResourceStatus.DRAFT,
     note: str = "",
+    index: bool = True,
 ) -> Resource:
     """A new resource, proposed by `by` (its credited contributor), as a draft unless
     `status` says otherwise (imports bring published resources). Files must have been
-    checked by the caller (`core.uploads.validate_upload`)."""
+    checked by the caller (`core.uploads.validate_upload`). `index=False` leaves the
+    search index to the caller (a bulk import indexes its resources in batches with
+    `resources_index`)."""
     if kind not in ResourceKind.values:
         raise ValidationError({"kind": _("Unknown kind of resource: %(kind)s") % {"kind": kind}})
     resource = Resource(
@@ -269,7 +272,8 @@ def resource_create(
     for upload in files:
         resource_file_add(resource=resource, upload=upload, record=False)
     _record_version(resource, by=by, note=note)
-    resources_index([resource])
+    if index:
+        resources_index([resource])
     return resource
 
 

@@ -88,3 +88,15 @@ def test_rebuild_indexes_every_published_resource(participant):
     assert search.search("").count == 0
     assert search_index_rebuild(batch_size=2) == 3
     assert search.search("").count == 3
+
+
+def test_the_referentiel_tree_is_numbered_in_one_query(django_assert_num_queries):
+    from alliances.resources.selectors import referentiel_flat, referentiel_tree
+
+    with django_assert_num_queries(1):
+        tree = referentiel_tree()
+    assert [t.number for t in tree] == ["1", "2", "3"]
+    assert tree[1].children[0].number == "2.1"
+    assert tree[1].children[0].children[1].number == "2.1.2"
+    assert tree[1].children[0].children[1].depth == 3
+    assert len(referentiel_flat()) == ReferentielNode.objects.count()

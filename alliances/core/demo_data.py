@@ -61,10 +61,14 @@ from alliances.journeys.services import (
 )
 from alliances.lib import codev
 from alliances.lib.identifiers import with_luhn_digit
+from alliances.resources.importer import resources_import
 from alliances.territories.models import Commune
 from alliances.territories.services import communes_import, epcis_import
 
 DEMO_FILES = Path(__file__).resolve().parent.parent / "territories" / "demo"
+# The resource centre's demo catalogue, imported like a migrated centre would be.
+DEMO_RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "demo"
+DEMO_CONTRIBUTOR = "participant@alliances.localhost"
 PILOT_DEPARTEMENTS = ["94", "35", "05"]
 ACTORS_PER_TERRITORY = 110
 
@@ -162,6 +166,7 @@ class DemoReport:
     communes: int = 0
     organisations: int = 0
     cohorts: int = 0
+    resources: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -180,6 +185,11 @@ def demo_load(*, seed: int = 2018) -> DemoReport:
         if not Cohort.objects.exists():
             _create_cohort(random.Random(seed), today=timezone.localdate())
             report.cohorts = 1
+        # Published, credited to the demo participant; a second run skips them all.
+        report.resources = resources_import(
+            path=DEMO_RESOURCES / "ressources.csv", files_dir=DEMO_RESOURCES / "fichiers",
+            contributor=User.objects.get(email=DEMO_CONTRIBUTOR),
+        ).imported
     return report
 
 

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -20,6 +21,12 @@ from alliances.journeys.models import (
     SubmissionStatus,
 )
 from alliances.territories.models import Commune
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The demo's resources bring PDF files: kept out of var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_demo_loads_pilot_territories_actors_and_one_account_per_role(db, capsys):

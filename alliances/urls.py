@@ -4,6 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from alliances.api.api import api
+from alliances.resources.views import site_search
 
 urlpatterns = [
     path("", include("alliances.core.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("parcours/", include("alliances.journeys.urls")),
     path("bilans/", include("alliances.diagnostics.urls")),
     path("ressources/", include("alliances.resources.urls")),
+    path("recherche/", site_search, name="search"),
     path("notifications/", include("alliances.notifications.urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),

@@ -1,3 +1,5 @@
-"""Routes filled in by their views module."""
+"""/ressources/collections/: the curated lists of resources (collection_views)."""
 
-urlpatterns: list = []
+from .collection_views import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -23,6 +23,8 @@ class NotificationKind(models.TextChoices):
     CODEV = "codev", _("co-développement")
     WORK_HANDED_IN = "work_handed_in", _("work handed in")
     WORK_REVIEWED = "work_reviewed", _("feedback on your work")
+    RESOURCE_SUBMITTED = "resource_submitted", _("resource to review")
+    RESOURCE_REVIEW = "resource_review", _("review of a resource")
 
 
 class DigestFrequency(models.TextChoices):

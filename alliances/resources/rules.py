@@ -6,6 +6,8 @@
 - Reviewers are the platform's animateurs: they see every resource, review the submitted
   ones (not their own), edit them while under review or once published, and publish,
   refuse or unpublish them.
+- The contributor and the reviewers follow a resource's review (its thread, comments,
+  versions); a contributor deletes their own draft only if it was never submitted.
 - Platform admins may do everything, their own contributions' review included.
 - Collections are made by animateurs and admins; a private one is seen by its author, the
   cohort of its session and admins.
@@ -50,8 +52,15 @@ def is_awaiting_review(user, resource: Resource | None) -> bool:
     )
 
 
+@rules.predicate
+def never_submitted(user, resource: Resource | None) -> bool:
+    return resource is not None and resource.submitted_at is None
+
+
 is_reviewer = is_animateur | is_platform_admin
-may_review = is_awaiting_review & (is_platform_admin | (is_animateur & ~is_contributor))
+# A reviewer of this resource: not one's own, unless one is an admin.
+is_moderator = is_platform_admin | (is_animateur & ~is_contributor)
+may_review = is_awaiting_review & is_moderator
 
 rules.add_perm("resources.add_resource", is_signed_in)
 rules.add_perm("resources.view_resource", is_published | is_contributor | is_reviewer)
@@ -63,9 +72,16 @@ rules.add_perm(
 )
 rules.add_perm("resources.submit_resource", is_draft & (is_contributor | is_platform_admin))
 rules.add_perm("resources.review_resource", may_review)
-rules.add_perm("resources.unpublish_resource", is_published & is_reviewer)
-rules.add_perm("resources.delete_resource", is_platform_admin | (is_contributor & is_draft))
+rules.add_perm("resources.unpublish_resource", is_published & is_moderator)
+rules.add_perm(
+    "resources.delete_resource", is_platform_admin | (is_contributor & is_draft & never_submitted)
+)
 rules.add_perm("resources.view_review_queue", is_reviewer)
+# The contribution pages check these, which leave the state to the services: a second
+# click on "publish" meets "already published", not a refusal.
+rules.add_perm("resources.follow_resource", is_contributor | is_reviewer)
+rules.add_perm("resources.moderate_resource", is_moderator)
+rules.add_perm("resources.submit_own_resource", is_contributor | is_platform_admin)
 
 
 @rules.predicate

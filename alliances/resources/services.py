@@ -13,7 +13,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
-from django.utils import translation
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -21,11 +23,15 @@ from alliances.accounts.models import User
 from alliances.core.vocabularies import tag_families
 from alliances.lib.richtext import render_markdown
 from alliances.lib.text import fold
+from alliances.notifications.models import NotificationKind
+from alliances.notifications.services import notify
 from alliances.resources import search
 
 from .models import (
     Licence,
     Resource,
+    ResourceEvent,
+    ResourceEventKind,
     ResourceFile,
     ResourceKind,
     ResourceLink,
@@ -263,8 +269,6 @@ def resource_create(
     )
     _clean(resource)
     if status == ResourceStatus.PUBLISHED:
-        from django.utils import timezone
-
         resource.published_at = timezone.now()
     resource.save()
     _set_relations(resource, tags=tags, nodes=nodes, steps=steps,
@@ -288,10 +292,13 @@ def resource_update(
     steps: Iterable | None = None,
     organisations: Iterable | None = None,
     links: Sequence[tuple[str, str]] | None = None,
+    files_add: Iterable[File] = (),
+    files_remove: Iterable[ResourceFile] = (),
     **fields: Any,
 ) -> Resource:
     """Change fields (any of EDITABLE_FIELDS, by name without `_id`: `region=`) and the
-    relations given (None leaves one alone); records a version if anything changed."""
+    relations given (None leaves one alone), add checked files and remove some of the
+    resource's own; records one version if anything changed."""
     allowed = {name.removesuffix("_id") for name in EDITABLE_FIELDS}
     unknown = set(fields) - allowed
     if unknown:
@@ -303,6 +310,12 @@ def resource_update(
     resource.save()
     _set_relations(resource, tags=tags, nodes=nodes, steps=steps,
                    organisations=organisations, links=links)
+    for file in files_remove:
+        if file.resource_id != resource.pk:
+            raise ValueError("not a file of this resource")
+        _file_delete(file)
+    for upload in files_add:
+        resource_file_add(resource=resource, upload=upload, record=False)
     _record_version(resource, by=by, note=note)
     resources_index([resource])
     return resource
@@ -331,11 +344,243 @@ def resource_file_add(*, resource: Resource, upload: File, record: bool = True,
     return made
 
 
+def _file_delete(file: ResourceFile) -> None:
+    stored, storage = file.file.name, file.file.storage
+    file.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
 @transaction.atomic
 def resource_file_remove(*, file: ResourceFile, by: User | None) -> None:
     resource = file.resource
-    stored = file.file.name
-    file.delete()
-    transaction.on_commit(lambda: file.file.storage.delete(stored))
+    _file_delete(file)
     _record_version(resource, by=by)
     resources_index([resource])
+
+
+# -- the review workflow ------------------------------------------------------------------
+#
+# brouillon → soumise → en relecture → publiée, or back to brouillon with changes asked,
+# or refusée with a reason; a published resource may be taken back to brouillon. Each
+# transition locks the row, checks the state it starts from (a double click or a page
+# left open meets a French error, not a second transition), writes a ResourceEvent and
+# notifies the other side. Who may act is the views' business (rules.py).
+
+COMMENT_MAX = 5000
+
+
+def _locked(resource: Resource) -> Resource:
+    return Resource.objects.select_for_update().get(pk=resource.pk)
+
+
+def _expect(resource: Resource, *statuses: str) -> None:
+    if resource.status in statuses:
+        return
+    messages = {
+        ResourceStatus.DRAFT: _("This resource is a draft: it has not been submitted."),
+        ResourceStatus.SUBMITTED: _("This resource has already been submitted for review."),
+        ResourceStatus.IN_REVIEW: _("This resource is already under review."),
+        ResourceStatus.PUBLISHED: _("This resource has already been published."),
+        ResourceStatus.REFUSED: _("This resource has been refused."),
+    }
+    raise ValidationError(
+        _("%(state)s Nothing was changed; the page shows its current state.")
+        % {"state": messages[ResourceStatus(resource.status)]},
+        code="state",
+    )
+
+
+def _text(value: str, *, field: str, required: str = "") -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: required})
+    if len(value) > COMMENT_MAX:
+        raise ValidationError(
+            {field: _("At most %(max)d characters (%(count)d written).")
+             % {"max": COMMENT_MAX, "count": len(value)}}
+        )
+    return value
+
+
+def _event(resource: Resource, kind: str, *, by: User | None, body: str = "") -> ResourceEvent:
+    return ResourceEvent.objects.create(
+        resource=resource, kind=kind, author=by, body=body, version=resource.version
+    )
+
+
+def reviewers() -> QuerySet[User]:
+    """Who reviews: the platform's active animateurs and admins."""
+    return User.objects.filter(
+        Q(role__in=[User.Role.ANIMATEUR, User.Role.ADMIN]) | Q(is_superuser=True),
+        is_active=True, deleted_at__isnull=True,
+    )
+
+
+def _review_url(resource: Resource) -> str:
+    return reverse("resources:review", args=[resource.pk])
+
+
+def _notify_reviewers(resource: Resource, *, by: User | None, title: str, kind: str) -> None:
+    """The reviewer in charge if there is one still active, otherwise every reviewer."""
+    people: Iterable[User] = reviewers()
+    if resource.reviewer_id is not None:
+        assigned = list(reviewers().filter(pk=resource.reviewer_id))
+        if assigned:
+            people = assigned
+    notify(recipients=people, kind=kind, title=title, url=_review_url(resource), actor=by)
+
+
+def _notify_contributor(resource: Resource, *, by: User | None, title: str, kind: str) -> None:
+    if resource.contributor_id is not None:
+        notify(recipients=[resource.contributor], kind=kind, title=title,
+               url=_review_url(resource), actor=by)
+
+
+@transaction.atomic
+def resource_submit(*, resource: Resource, by: User, message: str = "") -> Resource:
+    """The contributor sends their draft to the reviewers, with an optional word."""
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.DRAFT)
+    message = _text(message, field="body")
+    resource.status = ResourceStatus.SUBMITTED
+    resource.submitted_at = timezone.now()
+    resource.refusal_reason = ""
+    resource.save(update_fields=["status", "submitted_at", "refusal_reason", "updated_at"])
+    _event(resource, ResourceEventKind.SUBMITTED, by=by, body=message)
+    _notify_reviewers(
+        resource, by=by, kind=NotificationKind.RESOURCE_SUBMITTED,
+        title=_("%(person)s submitted “%(title)s” for review")
+        % {"person": by, "title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_review_start(*, resource: Resource, by: User) -> Resource:
+    """A reviewer takes a submitted resource: it is theirs to review."""
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.SUBMITTED)
+    resource.status = ResourceStatus.IN_REVIEW
+    resource.reviewer = by
+    resource.save(update_fields=["status", "reviewer", "updated_at"])
+    _event(resource, ResourceEventKind.REVIEW_STARTED, by=by)
+    _notify_contributor(
+        resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
+        title=_("%(person)s started reviewing “%(title)s”")
+        % {"person": by, "title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_comment(*, resource: Resource, by: User, body: str) -> ResourceEvent:
+    """A comment of the contributor or a reviewer while the resource is under review or
+    sent back to its contributor; the other side is notified."""
+    resource = _locked(resource)
+    body = _text(body, field="body", required=_("Write your comment."))
+    sent_back = resource.status == ResourceStatus.DRAFT and resource.submitted_at is not None
+    if not sent_back:
+        _expect(resource, ResourceStatus.SUBMITTED, ResourceStatus.IN_REVIEW)
+    event = _event(resource, ResourceEventKind.COMMENT, by=by, body=body)
+    title = _("%(person)s commented on “%(title)s”") % {"person": by, "title": resource.title}
+    if by.pk == resource.contributor_id:
+        _notify_reviewers(resource, by=by, kind=NotificationKind.RESOURCE_REVIEW, title=title)
+    else:
+        _notify_contributor(resource, by=by, kind=NotificationKind.RESOURCE_REVIEW, title=title)
+        if resource.reviewer_id not in (None, by.pk):
+            notify(recipients=reviewers().filter(pk=resource.reviewer_id),
+                   kind=NotificationKind.RESOURCE_REVIEW, title=title,
+                   url=_review_url(resource), actor=by)
+    return event
+
+
+@transaction.atomic
+def resource_request_changes(*, resource: Resource, by: User, comment: str) -> Resource:
+    """Back to its contributor as a draft, with what to change."""
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.SUBMITTED, ResourceStatus.IN_REVIEW)
+    comment = _text(comment, field="body", required=_("Say what should be changed."))
+    resource.status = ResourceStatus.DRAFT
+    resource.reviewer = by
+    resource.save(update_fields=["status", "reviewer", "updated_at"])
+    _event(resource, ResourceEventKind.CHANGES_REQUESTED, by=by, body=comment)
+    _notify_contributor(
+        resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
+        title=_("Changes requested on “%(title)s”") % {"title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_publish(*, resource: Resource, by: User, comment: str = "") -> Resource:
+    """Published: in the search index and seen by everyone."""
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.SUBMITTED, ResourceStatus.IN_REVIEW)
+    comment = _text(comment, field="body")
+    resource.status = ResourceStatus.PUBLISHED
+    resource.reviewer = by
+    resource.published_at = timezone.now()
+    resource.refusal_reason = ""
+    resource.save(update_fields=["status", "reviewer", "published_at", "refusal_reason",
+                                 "updated_at"])
+    _event(resource, ResourceEventKind.PUBLISHED, by=by, body=comment)
+    resources_index([resource])
+    _notify_contributor(
+        resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
+        title=_("“%(title)s” is published") % {"title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_refuse(*, resource: Resource, by: User, reason: str) -> Resource:
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.SUBMITTED, ResourceStatus.IN_REVIEW)
+    reason = _text(reason, field="body", required=_("Give the reason for the refusal."))
+    resource.status = ResourceStatus.REFUSED
+    resource.reviewer = by
+    resource.refusal_reason = reason
+    resource.save(update_fields=["status", "reviewer", "refusal_reason", "updated_at"])
+    _event(resource, ResourceEventKind.REFUSED, by=by, body=reason)
+    _notify_contributor(
+        resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
+        title=_("“%(title)s” was refused") % {"title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_unpublish(*, resource: Resource, by: User, reason: str) -> Resource:
+    """A published resource back to a draft (out of the index), with the reason."""
+    resource = _locked(resource)
+    _expect(resource, ResourceStatus.PUBLISHED)
+    reason = _text(reason, field="body", required=_("Give the reason for unpublishing."))
+    resource.status = ResourceStatus.DRAFT
+    resource.reviewer = by
+    resource.save(update_fields=["status", "reviewer", "updated_at"])
+    _event(resource, ResourceEventKind.UNPUBLISHED, by=by, body=reason)
+    resources_index([resource])
+    _notify_contributor(
+        resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
+        title=_("“%(title)s” was unpublished") % {"title": resource.title},
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, resource: Resource, by: User) -> None:
+    """A contributor deletes their own draft never submitted; an admin deletes any."""
+    resource = _locked(resource)
+    if not by.is_platform_admin and not (
+        resource.contributor_id == by.pk
+        and resource.status == ResourceStatus.DRAFT
+        and resource.submitted_at is None
+    ):
+        raise ValidationError(
+            _("Only a draft never submitted can be deleted by its contributor."), code="state"
+        )
+    for file in resource.files.all():
+        _file_delete(file)
+    pk = resource.pk
+    resource.delete()
+    search.remove_documents([pk])

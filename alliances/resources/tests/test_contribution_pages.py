@@ -1,0 +1,210 @@
+"""The contribution pages: propose, edit (with files, links, tags, référentiel), the
+preview, one's contributions, the reviewers' queue, the review page and its buttons."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from alliances.actors.models import Organisation
+from alliances.resources import services as s
+from alliances.resources.models import (
+    ReferentielNode,
+    Resource,
+    ResourceFile,
+    ResourceStatus,
+    ResourceVersion,
+)
+from alliances.resources.testing import make_resource
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def form_data(**overrides):
+    data = {
+        "kind": "fiche",
+        "title": "Animer un dialogue territorial",
+        "summary": "Pour les catalyseurs.",
+        "body": "Commencer par **écouter**.",
+        "authors": "Camille Martin",
+        "issued_on": "2026-03-01",
+        "licence": "CC-BY-SA-4.0",
+        "region": "",
+        "departement": "",
+        "links-TOTAL_FORMS": "2",
+        "links-INITIAL_FORMS": "0",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "20",
+        "links-0-url": "https://www.fun-mooc.fr/cooperation",
+        "links-0-title": "Le MOOC",
+        "links-1-url": "",
+        "links-1-title": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_participant_proposes_a_resource_with_tags_nodes_a_link_and_a_file(
+    client, participant
+):
+    node = ReferentielNode.objects.filter(parent__isnull=False).first()
+    mairie = Organisation.objects.create(name="Mairie de Die", type="collectivite")
+    client.force_login(participant)
+    page = client.get(reverse("resources:propose"))
+    assert page.status_code == 200
+    assert "Proposer une ressource" in page.content.decode()
+    response = client.post(
+        reverse("resources:propose"),
+        form_data(
+            tags=["type:mecenat", "forme:dialogue_territorial"], nodes=[str(node.pk)],
+            organisations=[str(mairie.pk)], region="84", departement="26",
+            files=[SimpleUploadedFile("guide.pdf", pdf_bytes(), "application/pdf")],
+        ),
+    )
+    resource = Resource.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("resources:review", args=[resource.pk])
+    assert resource.status == ResourceStatus.DRAFT and resource.contributor == participant
+    assert sorted(f"{t.family}:{t.code}" for t in resource.tags.all()) == [
+        "forme:dialogue_territorial", "type:mecenat",
+    ]
+    assert list(resource.nodes.all()) == [node]
+    assert list(resource.organisations.all()) == [mairie]
+    assert resource.departement_id == "26"
+    assert [(link.url, link.title) for link in resource.links.all()] == [
+        ("https://www.fun-mooc.fr/cooperation", "Le MOOC")
+    ]
+    assert resource.files.get().name == "guide.pdf"
+    assert resource.versions.count() == 1
+
+
+def test_editing_records_one_version_and_removes_files(client, participant):
+    resource = make_resource(by=participant, status=ResourceStatus.DRAFT,
+                             files=[SimpleUploadedFile("a.pdf", pdf_bytes())])
+    attached = resource.files.get()
+    client.force_login(participant)
+    page = client.get(reverse("resources:edit", args=[resource.pk]))
+    assert page.status_code == 200
+    assert resource.title in page.content.decode()
+    response = client.post(
+        reverse("resources:edit", args=[resource.pk]),
+        form_data(title="Un titre meilleur", remove_files=[str(attached.pk)],
+                  note="Titre repris", **{"links-0-url": "", "links-0-title": ""}),
+    )
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert resource.title == "Un titre meilleur"
+    assert not ResourceFile.objects.exists()
+    assert not resource.links.exists()
+    latest = resource.versions.first()
+    assert (latest.number, latest.note, latest.data["files"]) == (2, "Titre repris", [])
+
+
+def test_the_preview_renders_the_markdown_safely(client, participant):
+    client.force_login(participant)
+    response = client.post(
+        reverse("resources:preview"),
+        {"body": "**gras** <script>alert(1)</script>"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<strong>gras</strong>" in html
+    assert "<script>" not in html
+
+
+def test_the_organisation_search_offers_the_public_directory(client, participant):
+    Organisation.objects.create(name="Mairie de Die", type="collectivite")
+    Organisation.objects.create(name="Mairie cachée", type="collectivite", is_public=False)
+    client.force_login(participant)
+    html = client.get(reverse("resources:organisation_search"), {"q": "mairie"}).content.decode()
+    assert "Mairie de Die" in html and "cachée" not in html
+
+
+def _submitted(participant, title="Fiche"):
+    resource = make_resource(by=participant, title=title, status=ResourceStatus.DRAFT)
+    s.resource_submit(resource=resource, by=participant)
+    return resource
+
+
+def test_review_buttons_move_the_resource_and_errors_keep_the_comment(
+    client, participant, animateur
+):
+    resource = _submitted(participant)
+    client.force_login(animateur)
+    page = client.get(reverse("resources:review", args=[resource.pk]))
+    assert "Commencer la relecture" in page.content.decode()
+    assert client.post(reverse("resources:review_start", args=[resource.pk])).status_code == 302
+    response = client.post(reverse("resources:request_changes", args=[resource.pk]),
+                           {"body": ""})
+    assert response.status_code == 400
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.IN_REVIEW
+    response = client.post(reverse("resources:refuse", args=[resource.pk]),
+                           {"body": ""})
+    assert response.status_code == 400
+    response = client.post(reverse("resources:publish", args=[resource.pk]),
+                           {"body": "Très utile."})
+    assert response.status_code == 302
+    # The same button pressed again, from a page left open.
+    response = client.post(reverse("resources:publish", args=[resource.pk]),
+                           {"body": "Très utile."})
+    assert response.status_code == 409
+    assert "Très utile." in response.content.decode()
+    assert "déjà été publiée" in response.content.decode()
+
+
+def test_my_contributions_show_status_and_the_last_review_word(
+    client, participant, animateur, django_assert_max_num_queries
+):
+    for n in range(6):
+        resource = _submitted(participant, title=f"Fiche {n}")
+        s.resource_request_changes(resource=resource, by=animateur, comment=f"Revoir {n}")
+    make_resource(by=participant, title="Publiée")
+    make_resource(by=animateur, title="Pas la mienne")
+    client.force_login(participant)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("resources:my_contributions"))
+    html = response.content.decode()
+    assert "Revoir 5" in html and "Publiée" in html and "Pas la mienne" not in html
+
+
+def test_the_review_queue_lists_what_waits(
+    client, participant, animateur, admin, django_assert_max_num_queries
+):
+    for n in range(8):
+        _submitted(participant, title=f"En attente {n}")
+    make_resource(by=participant, title="Déjà publiée")
+    make_resource(by=participant, title="Brouillon", status=ResourceStatus.DRAFT)
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("resources:review_queue"))
+    html = response.content.decode()
+    assert html.count("En attente") == 8
+    assert "Déjà publiée" not in html and "Brouillon" not in html
+
+
+def test_versions_list_and_diff(client, participant, animateur):
+    resource = make_resource(by=participant, status=ResourceStatus.DRAFT,
+                             body="Réunir les acteurs du territoire.")
+    s.resource_update(resource=resource, by=participant,
+                      body="Réunir tous les acteurs du territoire.",
+                      tags=[("type", "mecenat")])
+    client.force_login(participant)
+    html = client.get(reverse("resources:versions", args=[resource.pk])).content.decode()
+    assert "Paul Participant" in html
+    html = client.get(reverse("resources:version", args=[resource.pk, 2])).content.decode()
+    assert "<ins> tous</ins>" in html
+    assert "<ins>Mécénat</ins>" in html or "<ins>corporate philanthropy</ins>" in html
+    assert client.get(reverse("resources:version", args=[resource.pk, 3])).status_code == 404
+    assert ResourceVersion.objects.filter(resource=resource).count() == 2

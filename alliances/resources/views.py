@@ -12,7 +12,7 @@ from alliances.core.vocabularies import tag_families
 from alliances.resources import search
 
 from . import selectors
-from .models import ResourceFile
+from .models import ResourceFile, ResourceStatus
 
 SITE_SEARCH_RESOURCES = 5
 SITE_SEARCH_ORGANISATIONS = 10
@@ -48,7 +48,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "related": selectors.related_resources(resource) if resource.is_published else [],
         "can_change": request.user.has_perm("resources.change_resource", resource),
-        "can_review": request.user.has_perm("resources.review_resource", resource),
+        # A superuser has every permission: the link is for resources awaiting review.
+        "can_review": resource.status in (ResourceStatus.SUBMITTED, ResourceStatus.IN_REVIEW)
+        and request.user.has_perm("resources.review_resource", resource),
     }
     return render(request, "resources/detail.html", context)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from alliances.resources import importer, opendata, search
@@ -155,6 +156,9 @@ def test_the_export_command_writes_csv_and_json(catalogue, tmp_path, capsys):
     out = io.StringIO()
     call_command("export_resources", format="json", stdout=out)
     assert len(json.loads(out.getvalue())) == 2
+
+    with pytest.raises(CommandError, match="No such file or directory"):
+        call_command("export_resources", format="json", output=str(tmp_path / "no" / "r.json"))
 
 
 def test_the_exported_csv_imports_back_into_an_empty_centre(catalogue, tmp_path):

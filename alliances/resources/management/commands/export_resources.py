@@ -1,6 +1,5 @@
 """alliances export-resources --format csv|json [-o FILE]"""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,23 +18,25 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
 
     def handle(self, *args, **options) -> None:
-        rows = opendata.records()
+        counted = 0
+
+        def rows():
+            nonlocal counted
+            for row in opendata.records():
+                counted += 1
+                yield row
+
         chunks = (
-            opendata.csv_lines(rows) if options["format"] == "csv"
-            else opendata.json_chunks(rows)
+            opendata.csv_lines(rows()) if options["format"] == "csv"
+            else opendata.json_chunks(rows())
         )
         if not options["output"]:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
             return
-        count = 0
         try:
             with Path(options["output"]).open("w", encoding="utf-8", newline="") as out:
-                for chunk in chunks:
-                    out.write(chunk)
-                    count += 1
+                out.writelines(chunks)
         except OSError as exc:
             raise CommandError(f"{exc.filename}: {exc.strerror}") from exc
-        # Chunks are the header (or opening bracket) and one per resource.
-        resources = count - 1 if options["format"] == "csv" else count - 2
-        sys.stderr.write(f"{resources} resources → {options['output']}\n")
+        self.stderr.write(f"{counted} resources → {options['output']}")

@@ -10,7 +10,6 @@ import datetime
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -65,10 +64,11 @@ def _absolute(request: HttpRequest, path: str) -> str:
 @router.get("", response=SearchOut)
 def resources_search(request: HttpRequest, filters: Query[SearchFilters]) -> dict:
     """Search the published resources, in rank order, with facet counts."""
-    with translation.override("en"):
-        params = selectors.search_params(request.GET)
-    if params.errors:
-        raise HttpError(400, " ".join(params.errors))
+    params = selectors.search_params(request.GET)
+    if params.rejected:
+        raise HttpError(400, "; ".join(
+            f"Unknown value for {name}: {value[:50]!r}" for name, value in params.rejected
+        ))
     result = search.search(params.query, filters=params.filters, limit=filters.limit,
                            offset=filters.offset)
     items = [

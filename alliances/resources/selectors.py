@@ -90,6 +90,7 @@ class SearchParams:
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: str = "1"
     errors: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (parameter, value)
 
 
 def _family_labels() -> dict[str, str]:
@@ -135,6 +136,7 @@ def search_params(params: QueryDict, *, families: dict[str, dict[str, str]] | No
         good = [v for v in values if (YEAR.match(v) if name == "annee" else v in known[name])]
         for bad in values:
             if bad not in good:
+                out.rejected.append((name, bad))
                 out.errors.append(
                     gettext("The filter “%(family)s” has no value “%(value)s”: it was ignored.")
                     % {"family": labels[name], "value": bad[:50]}

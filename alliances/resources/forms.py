@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliances.actors.models import Organisation
@@ -143,10 +144,7 @@ class ResourceForm(forms.Form):
     )
     organisations = IdListField(label=_("Organisations"), required=False)
     files = FilesField(
-        label=_("Add files"), required=False,
-        help_text=_("PDF, office documents or images, %(size)s at most each.")
-        % {"size": filesizeformat(MAX_FILE_BYTES)},
-        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
+        label=_("Add files"), required=False, widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
     remove_files = forms.TypedMultipleChoiceField(
         label=_("Remove these files"), required=False, coerce=int,
@@ -161,6 +159,10 @@ class ResourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.resource = resource
+        # Here, not on the class: the size is written in the language of the request.
+        self.fields["files"].help_text = gettext(
+            "PDF, office documents or images, %(size)s at most each."
+        ) % {"size": filesizeformat(MAX_FILE_BYTES)}
         self.families = [
             (TagFamily(family).label,
              [(f"{family}:{code}", label) for code, label in codes.items()])

@@ -230,3 +230,23 @@ def test_query_count(client, participant, django_assert_max_num_queries, params)
     with django_assert_max_num_queries(6):
         response = client.get(URL, params)
     assert len(titles(response.content.decode())) == 20
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        (None, set()),
+        ("outsider", {"propose", "my_contributions"}),
+        ("participant", {"propose", "my_contributions"}),
+        ("animateur", {"propose", "my_contributions", "review_queue"}),
+        ("admin", {"propose", "my_contributions", "review_queue"}),
+    ],
+)
+def test_contribution_links_by_role(client, db, request, who, links):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    html = client.get(URL).content.decode().split("<main", 1)[1]
+    for name in ("propose", "my_contributions", "review_queue"):
+        assert (f'href="{reverse(f"resources:{name}")}"' in html) == (name in links), name
+    assert f'href="{reverse("resources:opendata_csv")}"' in html
+    assert f'href="{reverse("resources:opendata_json")}"' in html

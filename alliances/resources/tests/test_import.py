@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from alliances.resources import importer, search
 from alliances.resources.models import (
     Licence,
+    ReferentielNode,
     Resource,
     ResourceFile,
     ResourceKind,
@@ -331,3 +332,23 @@ def test_a_row_the_model_refuses_rolls_back_the_files_already_stored(tmp_path, f
     assert not Resource.objects.exists() and not ResourceFile.objects.exists()
     media = tmp_path / "media"
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_referentiel_titles_ignore_accents_and_case_but_must_not_be_ambiguous(tmp_path):
+    rows = [{**GOOD, "referentiel": "le dialogue TERRITORIAL;Les Experimentations collectives"}]
+    run(write_csv(tmp_path / "r.csv", rows))
+    assert sorted(Resource.objects.get().nodes.values_list("title", flat=True)) == [
+        "Le dialogue territorial", "Les expérimentations collectives",
+    ]
+    part = ReferentielNode.objects.roots().order_by("position").last()
+    ReferentielNode.objects.create(parent=part, position=9, title="Le dialogue territorial")
+    rows = [{**GOOD, "title": "Autre", "referentiel": "Le dialogue territorial"}]
+    message = rejected(write_csv(tmp_path / "r2.csv", rows))
+    assert "ligne 2, colonne referentiel : titre ambigu « Le dialogue territorial » : " \
+        "écrivez son numéro (2.1, 3.5)" in message
+
+
+def test_a_files_folder_that_does_not_exist_is_refused(tmp_path):
+    message = rejected(write_csv(tmp_path / "r.csv", [GOOD]), files=str(tmp_path / "absent"))
+    assert f"{tmp_path / 'absent'} n’est pas un dossier." in message
+    assert not Resource.objects.exists()

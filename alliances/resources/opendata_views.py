@@ -1,7 +1,7 @@
 """The published catalogue as open data, for anyone: streamed CSV and JSON."""
 
 from django.http import HttpRequest, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import opendata
 
@@ -10,7 +10,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-@require_GET
+@require_safe
 def opendata_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         opendata.csv_lines(opendata.records(base_url=_base_url(request))),
@@ -20,7 +20,7 @@ def opendata_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def opendata_json(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(
         opendata.json_chunks(opendata.records(base_url=_base_url(request))),

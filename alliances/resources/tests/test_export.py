@@ -125,8 +125,9 @@ def test_the_open_data_urls_answer_everyone_with_the_published_catalogue(
     assert items[0]["url"] == f"http://testserver/ressources/{catalogue[0].pk}/"
 
 
-def test_the_open_data_urls_take_only_get(client):
+def test_the_open_data_urls_take_only_get_and_head(client):
     assert client.post(reverse("resources:opendata_csv")).status_code == 405
+    assert client.head(reverse("resources:opendata_csv")).status_code == 200
     assert reverse("resources:opendata_json") == "/ressources/donnees/ressources.json"
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -338,8 +339,8 @@ class _Checker:
                 "name": name, "folder": self.files_dir}
         with path.open("rb") as handle:
             try:
-                validate_upload(File(handle, name=name), allowed=DOCUMENTS_AND_IMAGES,
-                                max_bytes=FILE_MAX_BYTES)
+                validate_upload(UploadedFile(handle, name=name, size=path.stat().st_size),
+                                allowed=DOCUMENTS_AND_IMAGES, max_bytes=FILE_MAX_BYTES)
             except ValidationError as error:
                 return error.messages[0]
         return None
@@ -487,7 +488,7 @@ def _delete_stored_files(ids: list[int]) -> None:
     """After a rollback the rows are gone but the files written to storage are not."""
     if not ids:
         return
-    storage = ResourceFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = ResourceFile._meta.get_field("file").storage
     for pk in ids:
         folder = f"resources/{pk}"
         try:

@@ -128,10 +128,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 resource = services.resource_update(
                     resource=resource, by=request.user, note=data["note"],
                     links=_links(links), files_add=data["files"], files_remove=removed,
-                    **form.service_fields(),
+                    expected_version=data["base_version"], **form.service_fields(),
                 )
             except ValidationError as error:
                 _field_errors(form, error)
+                if getattr(error, "code", None) == "conflict":
+                    return _form_page(request, form=form, links=links, resource=resource,
+                                      status=409)
             else:
                 messages.success(request, _("Saved (version %(number)d).")
                                  % {"number": resource.version})

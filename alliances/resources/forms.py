@@ -150,6 +150,7 @@ class ResourceForm(forms.Form):
         label=_("Remove these files"), required=False, coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
+    base_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("What did you change? (optional)"), max_length=300, required=False,
         help_text=_("Shown in the list of versions."),
@@ -195,10 +196,12 @@ class ResourceForm(forms.Form):
         if resource is None:
             del self.fields["remove_files"]
             del self.fields["note"]
+            del self.fields["base_version"]
 
     @classmethod
     def initial_for(cls, resource: Resource) -> dict[str, Any]:
         return {
+            "base_version": resource.version,
             "kind": resource.kind,
             "title": resource.title,
             "summary": resource.summary,

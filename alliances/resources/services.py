@@ -294,16 +294,29 @@ def resource_update(
     links: Sequence[tuple[str, str]] | None = None,
     files_add: Iterable[File] = (),
     files_remove: Iterable[ResourceFile] = (),
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Resource:
     """Change fields (any of EDITABLE_FIELDS, by name without `_id`: `region=`) and the
     relations given (None leaves one alone), add checked files and remove some of the
-    resource's own; records one version if anything changed."""
+    resource's own; records one version if anything changed.
+
+    `expected_version`: the version the editor's form was made from; if someone saved
+    another since, nothing is written (a ValidationError, code "conflict")."""
     allowed = {name.removesuffix("_id") for name in EDITABLE_FIELDS}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if expected_version is not None and resource.version != expected_version:
+        last = resource.versions.select_related("author").first()
+        raise ValidationError(
+            _("%(person)s saved version %(number)d while you were editing: your changes were "
+              "not saved. Open the versions to see theirs, then edit again.")
+            % {"person": (last.author if last and last.author else "—"),
+               "number": resource.version},
+            code="conflict",
+        )
     for name, value in fields.items():
         setattr(resource, name, value.strip() if name in ("title", "summary") else value)
     _clean(resource)

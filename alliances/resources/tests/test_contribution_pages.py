@@ -208,3 +208,42 @@ def test_versions_list_and_diff(client, participant, animateur):
     assert "<ins>mécénat</ins>" in html
     assert client.get(reverse("resources:version", args=[resource.pk, 3])).status_code == 404
     assert ResourceVersion.objects.filter(resource=resource).count() == 2
+
+
+def test_an_edit_made_from_an_older_version_is_not_saved_over_a_newer_one(
+    client, participant, animateur
+):
+    resource = make_resource(by=participant, status=ResourceStatus.DRAFT)
+    s.resource_submit(resource=resource, by=participant)
+    client.force_login(animateur)
+    page = client.get(reverse("resources:edit", args=[resource.pk])).content.decode()
+    assert 'name="base_version" value="1"' in page
+    # Meanwhile an admin saves a version 2.
+    s.resource_update(resource=resource, by=participant, title="Titre de l'autre")
+    data = form_data(title="Mon titre", base_version="1")
+    response = client.post(reverse("resources:edit", args=[resource.pk]), data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "a enregistré la version 2 pendant que vous modifiiez" in html
+    resource.refresh_from_db()
+    assert (resource.title, resource.version) == ("Titre de l'autre", 2)
+    # The form now carries version 2: saving again, knowingly, goes through.
+    assert 'name="base_version" value="2"' in html
+    data["base_version"] = "2"
+    assert client.post(reverse("resources:edit", args=[resource.pk]), data).status_code == 302
+    resource.refresh_from_db()
+    assert (resource.title, resource.version) == ("Mon titre", 3)
+
+
+def test_the_profile_credits_published_contributions_and_shows_the_others_status(
+    client, participant, animateur
+):
+    published = make_resource(by=participant, title="Ma fiche publiée")
+    make_resource(by=participant, title="Mon brouillon", status=ResourceStatus.DRAFT)
+    make_resource(by=animateur, title="Celle d'un autre")
+    client.force_login(participant)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert f'href="{reverse("resources:detail", args=[published.pk])}">Ma fiche publiée' in html
+    assert "Mon brouillon" in html and "brouillon" in html
+    assert "Celle d" not in html
+    assert "Mes contributions au centre de ressources" in html

@@ -238,3 +238,14 @@ def test_every_contribution_route_is_in_the_matrix():
     missing = [p.name for p in contribution_urls.urlpatterns
                if f'"resources:{p.name}"' not in source and p.name not in others]
     assert missing == []
+
+
+def test_the_preview_and_the_organisation_search_need_an_account(client, participant):
+    for method, name in [("post", "resources:preview"), ("get", "resources:organisation_search")]:
+        response = getattr(client, method)(reverse(name), {"body": "x", "q": "mairie"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    client.force_login(participant)
+    assert client.post(reverse("resources:preview"), {"body": "x"}).status_code == 200
+    assert client.get(reverse("resources:preview")).status_code == 405
+    assert client.get(reverse("resources:organisation_search"), {"q": "ma"}).status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from alliances.journeys.models import CohortMember, CohortRole, Session
+from alliances.journeys.models import Cohort, CohortMember, CohortRole, Session
 
 from .models import Collection, CollectionItem, Resource
 
@@ -35,16 +35,32 @@ def visible_resources(user: Any) -> QuerySet[Resource]:
     return Resource.objects.visible_to(user)
 
 
+def mark_sessions_shown(collections: list[Collection], user: Any) -> list[Collection]:
+    """Set `session_shown` on each: a public collection may serve a session of a private
+    cohort, whose title is then not shown to those who may not see the cohort. One query
+    when some collection has a session."""
+    cohort_ids = {c.session.cohort_id for c in collections if c.session_id is not None}
+    visible = set(
+        Cohort.objects.visible_to(user).filter(pk__in=cohort_ids).values_list("pk", flat=True)
+    ) if cohort_ids else set()
+    for collection in collections:
+        collection.session_shown = (  # type: ignore[attr-defined]
+            collection.session_id is not None and collection.session.cohort_id in visible
+        )
+    return collections
+
+
 def collection_list(user: Any) -> list[Collection]:
-    """The collections `user` may see, newest change first, with their session and the
-    number of resources shown to them (`shown_count`): one query."""
+    """The collections `user` may see, newest change first, with their session (when the
+    user may see its cohort) and the number of resources shown to them (`shown_count`):
+    two queries."""
     shown = Q(items__resource__in=visible_resources(user).values("pk"))
-    return list(
+    return mark_sessions_shown(list(
         collections_visible_to(user)
         .select_related("owner", "session__cohort")
         .annotate(shown_count=Count("items", filter=shown))
         .order_by("-updated_at", "-id")
-    )
+    ), user)
 
 
 def collection_items(collection: Collection, user: Any) -> list[CollectionItem]:

@@ -24,7 +24,12 @@ from alliances.resources import search
 
 from . import collections as services
 from .collection_forms import CollectionForm, NoteForm
-from .collection_selectors import collection_items, collection_list, sessions_curated_by
+from .collection_selectors import (
+    collection_items,
+    collection_list,
+    mark_sessions_shown,
+    sessions_curated_by,
+)
 from .models import Collection, CollectionItem, Resource
 
 PICKER_RESULTS = 10
@@ -96,6 +101,7 @@ def collection_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _collection(request, pk)
+    mark_sessions_shown([collection], request.user)
     return render(request, "resources/collections/detail.html",
                   _detail_context(request, collection))
 

@@ -256,7 +256,8 @@ def test_bad_curation_is_refused_with_a_french_message(client, animateur, public
 
 
 def test_resources_link_to_their_pages_with_the_curators_note(client, public_collection,
-                                                              resources, session):
+                                                              resources, session, participant):
+    client.force_login(participant)
     content = client.get(reverse("resources:collection", args=[public_collection.pk])
                          ).content.decode()
     for resource in resources[:2]:
@@ -264,6 +265,24 @@ def test_resources_link_to_their_pages_with_the_curators_note(client, public_col
     assert "À lire avant" in content
     assert f'href="{reverse("journeys:session", args=[session.pk])}"' in content
     assert content.index(resources[0].title) < content.index(resources[1].title)
+
+
+def test_a_private_cohorts_session_is_not_named_to_those_outside_it(
+    client, outsider, participant, public_collection, session
+):
+    page = reverse("resources:collection", args=[public_collection.pk])
+    listing = reverse("resources:collections")
+    for user in (None, outsider):
+        if user:
+            client.force_login(user)
+        for url in (page, listing):
+            content = client.get(url).content.decode()
+            assert public_collection.title in content
+            assert session.title not in content and "Promotion test" not in content
+    client.force_login(participant)
+    for url in (page, listing):
+        content = client.get(url).content.decode()
+        assert session.title in content and "Promotion test" in content
 
 
 # -- query counts ---------------------------------------------------------------------------
@@ -285,16 +304,17 @@ def test_the_list_and_the_page_read_in_a_fixed_number_of_queries(
     listing = reverse("resources:collections")
     page = reverse("resources:collection", args=[public_collection.pk])
     client.get(listing)
-    # session, user, collections with their counts, the header's unread notifications.
-    with django_assert_max_num_queries(4):
+    # session, user, collections with their counts, the cohorts the user sees among theirs,
+    # the header's unread notifications.
+    with django_assert_max_num_queries(5):
         assert client.get(listing).status_code == 200
     # session, user, collection, the cohort membership (private or not: the rule asks
-    # when needed), items, notifications.
-    with django_assert_max_num_queries(6):
+    # when needed), whether the session's cohort is seen, items, notifications.
+    with django_assert_max_num_queries(7):
         assert client.get(page).status_code == 200
     client.force_login(animateur)
     # + the picker's search (its count and hits) and the resources found.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(page, {"q": "dialogue"}).status_code == 200
 
 

@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from alliances.accounts.models import User
 from alliances.core.vocabularies import tag_families
 
 from .models import (
@@ -40,6 +41,11 @@ from .models import (
 )
 from .selectors import referentiel_flat
 from .services import resource_delete, resource_update, resources_index
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the admin site signs in
+    return request.user
 
 
 class AdminOnly:
@@ -91,7 +97,7 @@ class ReferentielNodeForm(forms.ModelForm):
         fields = ["parent", "position", "title", "description"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         parent = cleaned.get("parent")
         if self.instance.pk is not None:
             deepest = _depth_of(parent) + _subtree_height(self.instance) - 1
@@ -128,7 +134,7 @@ class ReferentielNodeAdmin(AdminOnly, admin.ModelAdmin):
     list_display = ["number", "title", "depth_label"]
     list_display_links = ["title"]
     search_fields = ["title", "description"]
-    sortable_by: list[str] = []
+    sortable_by = ()
     list_per_page = 200
     inlines = [ChildInline]
 
@@ -176,7 +182,7 @@ class ReferentielNodeAdmin(AdminOnly, admin.ModelAdmin):
             help_text=_("A part, or a chapter; none for a part."),
         )
         field.label_from_instance = (  # type: ignore[method-assign]
-            lambda node: f"{numbers.get(node.pk, '')} {node.title}".strip()
+            lambda obj: f"{numbers.get(obj.pk, '')} {obj.title}".strip()
         )
         return field
 
@@ -184,7 +190,7 @@ class ReferentielNodeAdmin(AdminOnly, admin.ModelAdmin):
         # A question (third level) has no sub-node.
         if obj is not None and obj.depth() >= MAX_DEPTH:
             return []
-        return super().get_inlines(request, obj)
+        return list(super().get_inlines(request, obj))
 
 
 # -- resources ------------------------------------------------------------------------------
@@ -196,7 +202,7 @@ class TagForm(forms.ModelForm):
         fields = ["family", "code"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         family, code = cleaned.get("family"), cleaned.get("code")
         if family and code is not None:
             codes = tag_families().get(family, {})
@@ -240,7 +246,7 @@ class ResourceForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         region, departement = cleaned.get("region"), cleaned.get("departement")
         if departement is not None and region is not None and departement.region_id != region.pk:
             self.add_error("departement", gettext("This département is not in the region chosen."))
@@ -279,16 +285,16 @@ class ResourceAdmin(AdminOnly, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The admin has written the row, its relations and inlines: resource_update (no
         # field given) re-reads them, records the version and puts the index in step.
-        resource_update(resource=form.instance, by=request.user,
+        resource_update(resource=form.instance, by=_user(request),
                         note=gettext("Edited in the back-office"))
 
     def delete_model(self, request: HttpRequest, obj: Resource) -> None:
-        resource_delete(resource=obj, by=request.user)
+        resource_delete(resource=obj, by=_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
         with transaction.atomic():
             for resource in queryset:
-                resource_delete(resource=resource, by=request.user)
+                resource_delete(resource=resource, by=_user(request))
 
     @admin.action(description=_("Put again in the search index"), permissions=["change"])
     def reindex(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:

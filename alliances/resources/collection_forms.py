@@ -13,7 +13,7 @@ from .models import Collection, CollectionItem
 
 
 class SessionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Session) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Session) -> str:
         start = timezone.localtime(obj.start)
         return f"{obj.cohort.name} — {obj.title} ({formats.date_format(start, 'j F Y')})"
 

@@ -39,13 +39,13 @@ def mark_sessions_shown(collections: list[Collection], user: Any) -> list[Collec
     """Set `session_shown` on each: a public collection may serve a session of a private
     cohort, whose title is then not shown to those who may not see the cohort. One query
     when some collection has a session."""
-    cohort_ids = {c.session.cohort_id for c in collections if c.session_id is not None}
+    cohort_ids = {c.session.cohort_id for c in collections if c.session is not None}
     visible = set(
         Cohort.objects.visible_to(user).filter(pk__in=cohort_ids).values_list("pk", flat=True)
     ) if cohort_ids else set()
     for collection in collections:
         collection.session_shown = (  # type: ignore[attr-defined]
-            collection.session_id is not None and collection.session.cohort_id in visible
+            collection.session is not None and collection.session.cohort_id in visible
         )
     return collections
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alliances.accounts.models import User
 from alliances.resources import search
 
 from . import collections as services
@@ -33,6 +34,11 @@ from .collection_selectors import (
 from .models import Collection, CollectionItem, Resource
 
 PICKER_RESULTS = 10
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # login_required
+    return request.user
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -138,7 +144,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
     form = CollectionForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            collection = services.collection_create(by=request.user, **form.cleaned_data)
+            collection = services.collection_create(by=_user(request), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -161,7 +167,7 @@ def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = CollectionForm(request.POST, user=request.user, collection=collection)
     if form.is_valid():
         try:
-            services.collection_update(collection=collection, by=request.user,
+            services.collection_update(collection=collection, by=_user(request),
                                        **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)

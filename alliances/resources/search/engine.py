@@ -1,4 +1,16 @@
-"""The backend-independent part of a search: terms, fallback, facets, snippets."""
+"""The backend-independent part of a search: terms, fallback, tiers, facets, snippets.
+
+Rank: documents with a query word in their title come first (the title tier), then the
+others; within each tier the backend's rank (bm25 on SQLite, ts_rank_cd on PostgreSQL)
+orders them. A results page thus ranks only the title tier, a few percent of the matches
+of a common word, and ranks the rest only when the page reaches past the tier.
+
+Count and facet counts come from bitmaps: one per facet value (and one of every indexed
+document), a bit per document id, stored in the index (BITS_TABLE) and kept in step by
+every write, in the same transaction. A search fetches the ids it matches as one string,
+makes them a bitmap and counts each value with an AND and a popcount: no GROUP BY over a
+join, and the filters are ANDs of bitmaps too. A bitmap takes (largest id) / 8 bytes.
+"""
 
 # ruff: noqa: S608 -- the SQL is built from this package's constant table names and
 # placeholders only; every value (user text included) is passed as a parameter.
@@ -9,6 +21,8 @@ from alliances.resources.search import text
 
 FACET_TABLE = "resources_search_facet"
 WORD_TABLE = "resources_search_word"
+BITS_TABLE = "resources_search_bits"
+EVERY = ("", "")  # the bitmap of every indexed document
 TYPO_MIN_LENGTH = 4
 
 
@@ -25,9 +39,11 @@ def search(backend, query: str, *, filters, limit: int, offset: int, with_facets
             rows = backend.hits(corrected, filters, limit, offset, any_term=True)
     if not rows and offset == 0:
         return SearchResult(count=0, hits=[], facets={}, corrected=corrected)
-    count, facets = facet_counts(
-        backend.matched_sql(corrected or terms, filters, bool(corrected)), families=with_facets
-    )
+    if with_facets:
+        matched = backend.matched_sql(corrected or terms, bool(corrected)) if terms else None
+        count, facets = facet_counts(matched, filters)
+    else:
+        count, facets = backend.count(corrected or terms, filters, bool(corrected)), {}
     hits = [
         Hit(
             id=row[0],
@@ -51,51 +67,133 @@ def filter_sql(id_column: str, filters: dict[str, list[str]]) -> tuple[str, list
     return "".join(sql), params
 
 
+# -- bitmaps ----------------------------------------------------------------------------------
+
+
+def bitmap(ids_csv: str | bytes | None) -> int:
+    """The bitmap (bit i set for id i) of comma-separated ids, as a Python int."""
+    if not ids_csv:
+        return 0
+    ids = [int(i) for i in ids_csv.split(b"," if isinstance(ids_csv, bytes) else ",")]
+    bits = bytearray((max(ids) >> 3) + 1)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
 def facet_counts(
-    matched: tuple[str, list], *, families: bool = True
+    matched: tuple[str, list] | None, filters: dict[str, list[str]]
 ) -> tuple[int, dict[str, dict[str, int]]]:
-    """The total and the facet counts over the whole filtered result set, in one query."""
-    sql, params = matched
+    """The total and the facet counts over the whole filtered result set, in one query:
+    `matched` is the SQL of one row holding the matched ids as text (None: every document),
+    read with the bitmaps."""
+    sql, params = f"SELECT family, value, bits FROM {BITS_TABLE}", []
+    if matched:
+        sql, params = f"{sql} UNION ALL SELECT NULL, NULL, ({matched[0]})", matched[1]
     with connection.cursor() as cursor:
-        if not families:
-            cursor.execute(f"SELECT count(*) FROM ({sql}) matched", params)
-            return cursor.fetchone()[0], {}
-        cursor.execute(
-            f"WITH matched AS MATERIALIZED ({sql}) "
-            "SELECT '', '', count(*) FROM matched UNION ALL "
-            f"SELECT family, value, count(*) FROM {FACET_TABLE} "
-            "WHERE doc_id IN (SELECT id FROM matched) GROUP BY family, value",
-            params,
-        )
-        rows = cursor.fetchall()
-    total, facets = 0, {}
-    for family, value, n in rows:
-        if family == "":
-            total = n
-        else:
-            facets.setdefault(family, {})[value] = n
+        cursor.execute(sql, params)
+        masks = {}
+        matched_ids: str | None = None
+        for family, value, bits in cursor.fetchall():
+            if family is None:
+                matched_ids = bits
+            else:
+                masks[(family, value)] = int.from_bytes(bits, "little")
+    every = masks.pop(EVERY, 0)
+    result = every if matched is None else bitmap(matched_ids) & every
+    for family, values in filters.items():
+        result &= _union(masks.get((family, value), 0) for value in values)
+    total = result.bit_count()
+    facets: dict[str, dict[str, int]] = {}
+    if total:
+        for (family, value), mask in masks.items():
+            if n := (result & mask).bit_count():
+                facets.setdefault(family, {})[value] = n
     return total, {
         family: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
         for family, values in sorted(facets.items())
     }
 
 
+def _union(masks) -> int:
+    result = 0
+    for mask in masks:
+        result |= mask
+    return result
+
+
+def _set(bits: bytearray, i: int, on: bool) -> None:
+    if i >> 3 >= len(bits):
+        if not on:
+            return
+        bits.extend(bytes((i >> 3) + 1 - len(bits)))
+    if on:
+        bits[i >> 3] |= 1 << (i & 7)
+    else:
+        bits[i >> 3] &= ~(1 << (i & 7)) & 0xFF
+
+
+def _update_bitmaps(cursor, ids: list[int], new_facets: list[tuple[int, str, str]]) -> None:
+    """Clear the documents' bits (their old facet rows, still in FACET_TABLE) and set the
+    new ones; the caller holds the index's write lock."""
+    if connection.vendor == "postgresql":
+        # Read-modify-write of shared rows: one writer at a time (readers are not blocked).
+        cursor.execute(f"LOCK TABLE {BITS_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+    old: list[tuple[int, str, str]] = []
+    for chunk in _chunks(ids):
+        cursor.execute(
+            f"SELECT doc_id, family, value FROM {FACET_TABLE} "
+            f"WHERE doc_id IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+        old += cursor.fetchall()
+    keys = {(f, v) for _, f, v in old} | {(f, v) for _, f, v in new_facets} | {EVERY}
+    cursor.execute(f"SELECT family, value, bits FROM {BITS_TABLE}")
+    bitmaps = {(f, v): bytearray(bits) for f, v, bits in cursor.fetchall() if (f, v) in keys}
+    for doc_id, family, value in old:
+        _set(bitmaps.setdefault((family, value), bytearray()), doc_id, False)
+    every = bitmaps.setdefault(EVERY, bytearray())
+    for doc_id in ids:
+        _set(every, doc_id, False)
+    for doc_id, family, value in new_facets:
+        _set(bitmaps.setdefault((family, value), bytearray()), doc_id, True)
+    stored = {key: bytes(bits.rstrip(b"\0")) for key, bits in bitmaps.items()}
+    for family, value in [key for key, bits in stored.items() if not bits]:
+        cursor.execute(
+            f"DELETE FROM {BITS_TABLE} WHERE family = %s AND value = %s", [family, value]
+        )
+    cursor.executemany(
+        f"INSERT INTO {BITS_TABLE} (family, value, bits) VALUES (%s, %s, %s) "
+        "ON CONFLICT (family, value) DO UPDATE SET bits = excluded.bits",
+        [(family, value, bits) for (family, value), bits in stored.items() if bits],
+    )
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+
 def store_facets_and_words(cursor, docs, *, upsert_word_sql: str) -> None:
     ids = [d.id for d in docs]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    rows = [
+        (d.id, family, value)
+        for d in docs
+        for family, values in d.facets.items()
+        for value in dict.fromkeys(values)
+        if family
+    ]
+    _update_bitmaps(cursor, ids, [*rows, *((i, *EVERY) for i in ids)])
+    for chunk in _chunks(ids):
         cursor.execute(
             f"DELETE FROM {FACET_TABLE} WHERE doc_id IN ({', '.join(['%s'] * len(chunk))})",
             chunk,
         )
     cursor.executemany(
-        f"INSERT INTO {FACET_TABLE} (doc_id, family, value) VALUES (%s, %s, %s)",
-        [
-            (d.id, family, value)
-            for d in docs
-            for family, values in d.facets.items()
-            for value in dict.fromkeys(values)
-        ],
+        f"INSERT INTO {FACET_TABLE} (doc_id, family, value) VALUES (%s, %s, %s)", rows
     )
     vocabulary = {
         text.fold(w)
@@ -107,8 +205,8 @@ def store_facets_and_words(cursor, docs, *, upsert_word_sql: str) -> None:
 
 
 def remove_facets(cursor, ids: list[int]) -> None:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    _update_bitmaps(cursor, ids, [])
+    for chunk in _chunks(ids):
         cursor.execute(
             f"DELETE FROM {FACET_TABLE} WHERE doc_id IN ({', '.join(['%s'] * len(chunk))})",
             chunk,

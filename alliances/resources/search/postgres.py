@@ -23,14 +23,28 @@ def _tsquery(any_term: bool) -> str:
 
 
 def hits(terms, filters, limit, offset, *, any_term=False):
+    """A page of (id, score, summary, body) in rank order: the title tier (title_vector, its
+    own GIN index), then the rest. The rest is ranked by the same statement only when the
+    title tier is shorter than offset + limit: its WHERE holds an uncorrelated test that
+    PostgreSQL makes once (a one-time filter) before scanning."""
     where, params = engine.filter_sql("d.id", filters)
     with connection.cursor() as cursor:
         if terms:
+            end = offset + limit
+            words = " ".join(terms)
+            member = (
+                f"SELECT d.id, ts_rank_cd(d.vector, t.q) AS score, d.summary, d.body, %s AS tier "
+                f"FROM {DOCS} d, (SELECT {_tsquery(any_term)} AS q, {_tsquery(True)} AS qa) t "
+                f"WHERE d.vector @@ t.q AND {{}} d.title_vector @@ t.qa{where} "
+                "ORDER BY score DESC, d.id LIMIT %s"
+            )
             cursor.execute(
-                f"SELECT d.id, ts_rank_cd(d.vector, t.q) AS score, d.summary, d.body "
-                f"FROM {DOCS} d, (SELECT {_tsquery(any_term)} AS q) t WHERE d.vector @@ t.q{where} "
-                "ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
-                [" ".join(terms), *params, limit, offset],
+                f"WITH tier AS MATERIALIZED ({member.format('')}) "
+                "SELECT id, score, summary, body FROM (SELECT * FROM tier UNION ALL "
+                f"SELECT * FROM ({member.format('NOT')}) rest "
+                "WHERE (SELECT count(*) FROM tier) < %s) page "
+                "ORDER BY tier, score DESC, id LIMIT %s OFFSET %s",
+                [0, words, words, *params, end, 1, words, words, *params, end, end, limit, offset],
             )
         else:
             cursor.execute(
@@ -41,14 +55,27 @@ def hits(terms, filters, limit, offset, *, any_term=False):
         return cursor.fetchall()
 
 
-def matched_sql(terms, filters, any_term=False):
+def count(terms, filters, any_term=False) -> int:
     where, params = engine.filter_sql("d.id", filters)
-    if terms:
-        return (
-            f"SELECT d.id FROM {DOCS} d WHERE d.vector @@ {_tsquery(any_term)}{where}",
-            [" ".join(terms), *params],
-        )
-    return f"SELECT d.id FROM {DOCS} d WHERE true{where}", params
+    with connection.cursor() as cursor:
+        if terms:
+            cursor.execute(
+                f"SELECT count(*) FROM {DOCS} d WHERE d.vector @@ {_tsquery(any_term)}{where}",
+                [" ".join(terms), *params],
+            )
+        else:
+            cursor.execute(f"SELECT count(*) FROM {DOCS} d WHERE true{where}", params)
+        return cursor.fetchone()[0]
+
+
+def matched_sql(terms, any_term=False) -> tuple[str, list]:
+    """One row: the ids the words match, comma-separated, as bytea (read in a UNION with
+    the bitmaps): a string is much faster to fetch than rows."""
+    return (
+        f"SELECT convert_to(string_agg(d.id::text, ','), 'UTF8') FROM {DOCS} d "
+        f"WHERE d.vector @@ {_tsquery(any_term)}",
+        [" ".join(terms)],
+    )
 
 
 def near_words(term: str) -> list[str]:
@@ -68,13 +95,15 @@ def index_documents(docs) -> None:
     docs = list({d.id: d for d in docs}.values())
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {DOCS} (id, title, summary, body, vector) VALUES (%s, %s, %s, %s, "
-            f"setweight(to_tsvector('{CONFIG}', %s), 'A') || "
-            f"setweight(to_tsvector('{CONFIG}', %s), 'B') || "
-            f"setweight(to_tsvector('{CONFIG}', %s), 'C')) "
+            f"INSERT INTO {DOCS} (id, title, summary, body, title_vector, vector) "
+            f"SELECT id, title, summary, body, tv, setweight(tv, 'A') || "
+            f"setweight(to_tsvector('{CONFIG}', summary), 'B') || "
+            f"setweight(to_tsvector('{CONFIG}', body), 'C') FROM (SELECT %s::bigint AS id, "
+            f"%s AS title, %s AS summary, %s AS body, to_tsvector('{CONFIG}', %s) AS tv) new "
             "ON CONFLICT (id) DO UPDATE SET title = excluded.title, summary = excluded.summary, "
-            "body = excluded.body, vector = excluded.vector",
-            [(d.id, d.title, d.summary, d.body, d.title, d.summary, d.body) for d in docs],
+            "body = excluded.body, title_vector = excluded.title_vector, "
+            "vector = excluded.vector",
+            [(d.id, d.title, d.summary, d.body, d.title) for d in docs],
         )
         engine.store_facets_and_words(
             cursor,
@@ -97,4 +126,6 @@ def remove_documents(ids) -> None:
 @transaction.atomic
 def clear() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {DOCS}, {engine.FACET_TABLE}, {engine.WORD_TABLE}")
+        cursor.execute(
+            f"TRUNCATE {DOCS}, {engine.FACET_TABLE}, {engine.WORD_TABLE}, {engine.BITS_TABLE}"
+        )

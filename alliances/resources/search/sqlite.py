@@ -28,14 +28,39 @@ def match_expression(terms: list[str], *, any_term: bool = False) -> str:
     return (" OR " if any_term else " AND ").join(clauses)
 
 
+def title_tier(terms: list[str]) -> str:
+    """Documents with one of the words (or a word of the same stem) in their title."""
+    return "{title_stems} : (" + " OR ".join(f'"{text.stem(t)}"' for t in terms) + ")"
+
+
 def hits(terms, filters, limit, offset, *, any_term=False):
+    """A page of (id, score, summary, body) in rank order: the title tier, then the rest.
+    The rest is ranked (by the same statement) only when the title tier is shorter than
+    offset + limit: its WHERE holds a constant test SQLite makes before scanning."""
     where, params = engine.filter_sql("rowid", filters)
     with connection.cursor() as cursor:
         if terms:
+            expression = match_expression(terms, any_term=any_term)
+            tier = title_tier(terms)
+            end = offset + limit
             cursor.execute(
-                f"SELECT rowid, -rank, summary, body FROM {FTS} WHERE {FTS} MATCH %s{where} "
-                "ORDER BY rank, rowid LIMIT %s OFFSET %s",
-                [match_expression(terms, any_term=any_term), *params, limit, offset],
+                f"WITH tier AS MATERIALIZED (SELECT rowid AS id, -rank AS score, summary, body, "
+                f"0 AS t FROM {FTS} WHERE {FTS} MATCH %s{where} ORDER BY rank, rowid LIMIT %s) "
+                "SELECT id, score, summary, body FROM (SELECT * FROM tier UNION ALL "
+                f"SELECT * FROM (SELECT rowid, -rank, summary, body, 1 FROM {FTS} "
+                f"WHERE (SELECT count(*) FROM tier) < %s AND {FTS} MATCH %s{where} "
+                "ORDER BY rank, rowid LIMIT %s)) ORDER BY t, score DESC, id LIMIT %s OFFSET %s",
+                [
+                    f"({expression}) AND {tier}",
+                    *params,
+                    end,
+                    end,
+                    f"({expression}) NOT {tier}",
+                    *params,
+                    end,
+                    limit,
+                    offset,
+                ],
             )
         else:
             cursor.execute(
@@ -46,14 +71,26 @@ def hits(terms, filters, limit, offset, *, any_term=False):
         return cursor.fetchall()
 
 
-def matched_sql(terms, filters, any_term=False):
+def count(terms, filters, any_term=False) -> int:
     where, params = engine.filter_sql("rowid", filters)
-    if terms:
-        return (
-            f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s{where}",
-            [match_expression(terms, any_term=any_term), *params],
-        )
-    return f"SELECT rowid AS id FROM {FTS} WHERE 1{where}", params
+    with connection.cursor() as cursor:
+        if terms:
+            cursor.execute(
+                f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s{where}",
+                [match_expression(terms, any_term=any_term), *params],
+            )
+        else:
+            cursor.execute(f"SELECT count(*) FROM {FTS} WHERE 1{where}", params)
+        return cursor.fetchone()[0]
+
+
+def matched_sql(terms, any_term=False) -> tuple[str, list]:
+    """One row: the ids the words match, comma-separated (a string: much faster to fetch
+    than rows)."""
+    return (
+        f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
+        [match_expression(terms, any_term=any_term)],
+    )
 
 
 def near_words(term: str) -> list[str]:
@@ -114,3 +151,4 @@ def clear() -> None:
         cursor.execute(f"DELETE FROM {FTS}")
         cursor.execute(f"DELETE FROM {engine.FACET_TABLE}")
         cursor.execute(f"DELETE FROM {engine.WORD_TABLE}")
+        cursor.execute(f"DELETE FROM {engine.BITS_TABLE}")

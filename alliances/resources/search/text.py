@@ -1,6 +1,7 @@
 """French text helpers shared by both backends: words, accent folding, Snowball stems,
 highlighted snippets and the edit distance used by the typo fallback."""
 
+import bisect
 import html
 import re
 import unicodedata
@@ -49,6 +50,26 @@ def stems_text(*texts: str) -> str:
     return " ".join(dict.fromkeys(stem(w) for text in texts for w in WORD.findall(text)))
 
 
+# The letters a folded letter stands for, to find words regardless of their accents.
+_ACCENTED = {
+    "a": "aàáâãäå", "c": "cç", "e": "eèéêë", "i": "iìíîï", "n": "nñ", "o": "oòóôõö",
+    "u": "uùúûü", "y": "yýÿ",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _finder(terms: tuple[str, ...]) -> re.Pattern:
+    """The words that begin with a term or its stem, whatever their accents and case: the
+    candidates `matches` then checks (a regex finds them much faster than testing every
+    word)."""
+    prefixes = sorted({*terms, *(stem(t) for t in terms)} - {""}, key=len, reverse=True)
+    alternatives = "|".join(
+        "".join(f"[{_ACCENTED[c]}]" if c in _ACCENTED else re.escape(c) for c in prefix)
+        for prefix in prefixes
+    )
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+
+
 def snippet_html(terms: list[str], *texts: str, width: int = 30) -> str:
     """About `width` words of the texts around the first matched word, HTML-escaped, with
     each word that matches a query term (same folded word or same stem) in <mark>."""
@@ -62,32 +83,34 @@ def snippet_html(terms: list[str], *texts: str, width: int = 30) -> str:
         # A word's stem is nearly always a prefix of it: test that before stemming.
         return any(folded.startswith(s) for s in stems) and stem(folded) in stems
 
+    finder = _finder(tuple(sorted(exact)))
     for text in texts:
         if not text:
             continue
-        spans = [m.span() for m in WORD.finditer(text)]
-        hit = next((i for i, (a, b) in enumerate(spans) if matches(text[a:b])), None)
+        hit = next((m for m in finder.finditer(text) if matches(m.group())), None)
         if hit is None:
             continue
-        start = max(0, hit - width // 3)
+        spans = [m.span() for m in WORD.finditer(text)]
+        index = bisect.bisect_left(spans, (hit.start(), hit.end()))
+        start = max(0, index - width // 3)
         end = min(len(spans), start + width)
-        return _render(text, spans[start:end], matches, start > 0, end < len(spans))
+        return _render(text, spans[start:end], finder, matches, start > 0, end < len(spans))
     first = next((t for t in texts if t), "")
     spans = [m.span() for m in WORD.finditer(first)]
-    return _render(first, spans[:width], lambda w: False, False, len(spans) > width)
+    return _render(first, spans[:width], None, None, False, len(spans) > width)
 
 
-def _render(text, spans, matches, cut_before, cut_after) -> str:
+def _render(text, spans, finder, matches, cut_before, cut_after) -> str:
     if not spans:
         return ""
-    out, pos = [], spans[0][0] if cut_before else 0
-    for a, b in spans:
-        out.append(html.escape(text[pos:a]))
-        word = html.escape(text[a:b])
-        out.append(f"<mark>{word}</mark>" if matches(text[a:b]) else word)
-        pos = b
-    if not cut_after:
-        out.append(html.escape(text[pos:]))
+    begin = spans[0][0] if cut_before else 0
+    end = spans[-1][1] if cut_after else len(text)
+    out, pos = [], begin
+    for m in finder.finditer(text, begin, end) if finder else ():
+        if matches(m.group()):
+            out += [html.escape(text[pos : m.start()]), f"<mark>{html.escape(m.group())}</mark>"]
+            pos = m.end()
+    out.append(html.escape(text[pos:end]))
     return ("… " if cut_before else "") + "".join(out) + (" …" if cut_after else "")
 
 

@@ -19,7 +19,8 @@ def test_profile_shows_my_account_and_organisations(
     participant.home_commune = commune
     participant.save()
     client.force_login(participant)
-    with django_assert_max_num_queries(5):  # session, user, memberships, commune, unread
+    with django_assert_max_num_queries(6):  # session, user, memberships, commune, unread,
+        # one's contributions to the resource centre
         response = client.get(reverse("accounts:profile"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -45,7 +46,7 @@ def test_profile_query_count_does_not_grow_with_organisations(
         other = Organisation.objects.create(name=f"Asso {index}", type="association")
         Membership.objects.create(user=participant, organisation=other)
     client.force_login(participant)
-    with django_assert_max_num_queries(4):  # + the header's unread count
+    with django_assert_max_num_queries(5):  # + the header's unread count, the contributions
         response = client.get(reverse("accounts:profile"))
     assert response.content.decode().count('class="meta"') == 5
 

@@ -236,13 +236,16 @@ def test_an_edit_made_from_an_older_version_is_not_saved_over_a_newer_one(
 
 
 def test_the_profile_credits_published_contributions_and_shows_the_others_status(
-    client, participant, animateur
+    client, participant, animateur, django_assert_max_num_queries
 ):
     published = make_resource(by=participant, title="Ma fiche publiée")
     make_resource(by=participant, title="Mon brouillon", status=ResourceStatus.DRAFT)
+    for n in range(5):
+        make_resource(by=participant, title=f"Fiche {n}")
     make_resource(by=animateur, title="Celle d'un autre")
     client.force_login(participant)
-    html = client.get(reverse("accounts:profile")).content.decode()
+    with django_assert_max_num_queries(5):  # session, user, memberships, unread, resources
+        html = client.get(reverse("accounts:profile")).content.decode()
     assert f'href="{reverse("resources:detail", args=[published.pk])}">Ma fiche publiée' in html
     assert "Mon brouillon" in html and "brouillon" in html
     assert "Celle d" not in html

@@ -17,6 +17,10 @@ CREATE = {
         "bits bytea NOT NULL, PRIMARY KEY (family, value))",
         # Bitmaps of random-looking bits do not compress: keep them out of pglz's way.
         f"ALTER TABLE {BITS_TABLE} ALTER COLUMN bits SET STORAGE EXTERNAL",
+        # Texts and vectors out of line (TOAST): the heap keeps ~100-byte rows, so that the
+        # bitmap heap scan counting a common word's matches visits 5× fewer pages.
+        "ALTER TABLE resources_search_doc SET (toast_tuple_target = 128)",
+        "ALTER TABLE resources_search_doc ALTER COLUMN vector SET STORAGE EXTERNAL",
         "ALTER TABLE resources_search_doc ADD COLUMN title_vector tsvector NOT NULL "
         "DEFAULT ''::tsvector",
         "UPDATE resources_search_doc SET title_vector = to_tsvector('french_unaccent', title)",
@@ -30,6 +34,8 @@ DROP = {
         f"DROP TABLE IF EXISTS {BITS_TABLE}",
         "DROP INDEX IF EXISTS resources_search_doc_title_vector",
         "ALTER TABLE resources_search_doc DROP COLUMN IF EXISTS title_vector",
+        "ALTER TABLE resources_search_doc ALTER COLUMN vector SET STORAGE EXTENDED",
+        "ALTER TABLE resources_search_doc RESET (toast_tuple_target)",
     ],
 }
 

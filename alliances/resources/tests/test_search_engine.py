@@ -217,3 +217,131 @@ def test_the_sqlite_rank_uses_the_documented_weights():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT v FROM {sqlite.FTS}_config WHERE k = 'rank'")  # noqa: S608
         assert cursor.fetchone()[0] == f"bm25({', '.join(map(str, sqlite.WEIGHTS))})"
+
+
+# -- speed: title tier, bitmaps (see alliances.resources.search.engine) -----------------------
+
+WORDS = "mobilité emploi logement santé culture jeunesse mécénat gouvernance".split()
+FAMILIES = {
+    "kind": ["fiche", "methode", "outil"],
+    "tag": ["forme:dialogue", "type:mecenat", "fragilite:emploi", "acteur:association"],
+    "territoire": ["11", "84", "93"],
+    "annee": ["2023", "2024"],
+}
+
+
+def many_documents(n=300, seed=5):
+    import random
+
+    rng = random.Random(seed)
+    docs = []
+    for i in range(1, n + 1):
+        facets = {family: rng.sample(values, 1) for family, values in FAMILIES.items()}
+        facets["tag"] = rng.sample(FAMILIES["tag"], rng.randint(0, 3))
+        docs.append(
+            Document(
+                i * 7,  # sparse ids, over several bytes of the bitmaps
+                " ".join(rng.sample(WORDS, 2)),
+                " ".join(rng.sample(WORDS, 3)),
+                " ".join(rng.choices(WORDS, k=12)),
+                facets,
+            )
+        )
+    return docs
+
+
+def naive(docs, word=None, filters=None):
+    """What a search must answer, counted the slow way: the documents holding the word
+    (accents aside), then each facet value's count among those passing the filters."""
+    from alliances.resources.search import text
+
+    kept = [
+        d
+        for d in docs
+        if (word is None or word in text.fold(f"{d.title} {d.summary} {d.body}").split())
+        and all(set(d.facets.get(f, [])) & set(values) for f, values in (filters or {}).items())
+    ]
+    facets = {}
+    for d in kept:
+        for family, values in d.facets.items():
+            for value in values:
+                facets.setdefault(family, {}).setdefault(value, 0)
+                facets[family][value] += 1
+    return len(kept), facets
+
+
+@pytest.mark.parametrize(
+    ("word", "filters"),
+    [
+        (None, None),
+        ("emploi", None),
+        ("mecenat", {"kind": ["fiche", "outil"]}),
+        ("sante", {"tag": ["type:mecenat", "acteur:association"], "annee": ["2024"]}),
+        (None, {"territoire": ["93"]}),
+    ],
+)
+def test_counts_and_facets_equal_a_naive_count_over_a_large_set(word, filters):
+    docs = many_documents()
+    search.clear()
+    search.index_documents(docs[:150])
+    search.index_documents(docs[150:])
+    result = search.search(word or "", filters=filters or {}, limit=5)
+    count, facets = naive(docs, word, filters)
+    assert result.count == count > 5
+    assert result.facets == facets
+    assert search.search(word or "", filters=filters or {}, with_facets=False).count == count
+
+
+def test_bitmaps_follow_upserts_removals_and_clear():
+    docs = many_documents(60)
+    search.clear()
+    search.index_documents(docs)
+    changed = [
+        Document(d.id, d.title, d.summary, d.body, {"kind": ["kit"], "tag": ["type:mecenat"]})
+        for d in docs[:20]
+    ]
+    search.index_documents(changed)
+    search.remove_documents([d.id for d in docs[50:]])
+    current = changed + docs[20:50]
+    for word in (None, "emploi", "culture"):
+        count, facets = naive(current, word)
+        result = search.search(word or "")
+        assert (result.count, result.facets) == (count, facets)
+    assert search.search("", filters={"kind": ["kit"]}).count == 20
+    search.remove_documents([d.id for d in current])
+    assert search.search("").count == 0
+    assert search.search("emploi").facets == {}
+    search.index_documents(docs[:3])
+    search.clear()
+    assert search.search("").count == 0
+    search.index_documents(docs[:3])
+    assert search.search("").facets["kind"] == naive(docs[:3])[1]["kind"]
+
+
+def test_title_hits_come_first_then_the_rest_by_rank_and_pages_cross_the_tiers():
+    search.clear()
+    body_only = [
+        Document(i, "Un guide", "Pour tous.", "mobilité " * (i % 5 + 1)) for i in range(1, 31)
+    ]
+    in_title = [Document(100 + i, f"La mobilité {i}", "Pour tous.", "") for i in range(1, 6)]
+    search.index_documents(body_only + in_title)
+    every = ids(search.search("mobilite", limit=100))
+    assert set(every[:5]) == {101, 102, 103, 104, 105}
+    assert sorted(every[5:]) == list(range(1, 31))
+    rest = search.search("mobilite", limit=100).hits[5:]
+    assert [h.score for h in rest] == sorted((h.score for h in rest), reverse=True)
+    pages = [ids(search.search("mobilite", limit=4, offset=o)) for o in range(0, 40, 4)]
+    assert [i for page in pages for i in page] == every
+    assert search.search("mobilite", limit=4, offset=8).count == 35
+
+
+def test_a_search_ranks_only_the_title_tier_when_it_fills_the_page(django_assert_num_queries):
+    search.clear()
+    search.index_documents(
+        [Document(i, f"Mobilité {i}", "", "") for i in range(1, 31)]
+        + [Document(100 + i, "Un guide", "", "mobilité") for i in range(1, 31)]
+    )
+    with django_assert_num_queries(2):  # the page, then the count and facets
+        result = search.search("mobilité", limit=10)
+    assert set(ids(result)) <= set(range(1, 31))
+    assert result.count == 60

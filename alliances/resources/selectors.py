@@ -73,7 +73,7 @@ QUERY_MAX_LENGTH = 200
 PER_PAGE = 20
 YEAR = re.compile(r"^\d{4}$")
 
-LICENCE_URLS = {
+LICENCE_URLS: dict[str, str] = {
     Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/deed.fr",
     Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/deed.fr",
     Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/deed.fr",
@@ -370,6 +370,7 @@ def related_resources(resource: Resource, *, limit: int = RELATED_LIMIT) -> list
     """Published resources sharing référentiel nodes or tags with this one, those sharing
     most first, in one query (its tags and nodes must be prefetched)."""
     from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+    from django.db.models.expressions import Combinable
     from django.db.models.functions import Coalesce
 
     from .models import ResourceTag
@@ -386,7 +387,7 @@ def related_resources(resource: Resource, *, limit: int = RELATED_LIMIT) -> list
             Value(0),
         )
 
-    shared = Value(0)
+    shared: Combinable = Value(0)
     if tags:
         same_tag = Q()
         for family, code in tags:

@@ -8,7 +8,7 @@ people edit changed. The review workflow's transitions are below it.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -223,9 +223,10 @@ def _set_relations(
 
 
 def _clean(resource: Resource) -> None:
-    if resource.departement_id and not resource.region_id:
-        resource.region_id = resource.departement.region_id
-    elif resource.departement_id and resource.departement.region_id != resource.region_id:
+    departement = resource.departement if resource.departement_id else None
+    if departement is not None and not resource.region_id:
+        resource.region_id = departement.region_id
+    elif departement is not None and departement.region_id != resource.region_id:
         raise ValidationError(
             {"departement": _("This département is not in the region chosen.")}
         )
@@ -343,7 +344,7 @@ def resource_file_add(*, resource: Resource, upload: File, record: bool = True,
     text = ""
     if name.lower().endswith(".pdf"):
         upload.seek(0)
-        text = extract_text(upload)
+        text = extract_text(cast(BinaryIO, upload))
         upload.seek(0)
     position = resource.files.count() + 1
     made = ResourceFile(resource=resource, name=name[:200], size=upload.size or 0,
@@ -360,7 +361,8 @@ def resource_file_add(*, resource: Resource, upload: File, record: bool = True,
 def _file_delete(file: ResourceFile) -> None:
     stored, storage = file.file.name, file.file.storage
     file.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 @transaction.atomic
@@ -444,7 +446,7 @@ def _notify_reviewers(resource: Resource, *, by: User | None, title: str, kind: 
 
 
 def _notify_contributor(resource: Resource, *, by: User | None, title: str, kind: str) -> None:
-    if resource.contributor_id is not None:
+    if resource.contributor is not None:
         notify(recipients=[resource.contributor], kind=kind, title=title,
                url=_review_url(resource), actor=by)
 

@@ -140,3 +140,24 @@ def test_the_referentiel_pages_are_accessible(page, resources):
         page.locator(".referentiel-depth-2 > a").first.click()
     assert page.locator("h1 .node-number").inner_text() == "1.1"
     assert_accessible(page)
+
+
+def test_a_new_query_keeps_the_ticked_filters_until_unticked(page, resources):
+    page.goto("/ressources/?q=coop%C3%A9ration&tag=type%3Acooperation_economique")
+    assert len(result_titles(page)) == 2
+    page.locator("#id_q").fill("mécénat")
+    page.locator("#id_q").press("Enter")
+    page.wait_for_url(re.compile(r"q=m%C3%A9c%C3%A9nat"))
+    settle(page)
+    # The filter still holds: nothing about mécénat is tagged économique.
+    assert result_titles(page) == []
+    assert "Aucune ressource ne correspond à cette recherche." in page.locator(
+        "#results").inner_text()
+    box = page.locator("#facet-tag-typecooperation_economique")
+    assert box.is_checked()
+    box.uncheck()
+    page.wait_for_url(lambda url: "tag=" not in url)
+    settle(page)
+    assert result_titles(page) == ["Mécénat de compétences"]
+    assert page.locator("#results mark").first.inner_text() == "Mécénat"
+    assert_accessible(page)

@@ -26,7 +26,7 @@ from alliances.lib.richtext import render_markdown
 from alliances.territories.models import Departement, Region
 
 from . import diffs, services
-from .forms import LinkFormSet, ResourceForm
+from .forms import MAX_LINKS, LinkFormSet, ResourceForm
 from .models import (
     Licence,
     Resource,
@@ -89,11 +89,42 @@ def _form_page(request, *, form, links, resource=None, status=200) -> HttpRespon
     return render(request, "resources/contribution/form.html", context, status=status)
 
 
+def _preview_page(request, *, resource=None) -> HttpResponse:
+    """Without JavaScript, the preview button posts the whole form: it comes back as it
+    was typed (not checked, nothing saved) with the text rendered under it."""
+    form = ResourceForm(initial=ResourceForm.initial_from(request.POST), user=request.user,
+                        resource=resource)
+    links = LinkFormSet(initial=_posted_links(request.POST), prefix="links")
+    context = {
+        "form": form, "links": links, "resource": resource, "previewing": True,
+        "preview_html": render_markdown(request.POST.get("body", "")[:PREVIEW_MAX]),
+        "files_dropped": bool(request.FILES),
+        # The version the editor started from, so that a save after the preview still
+        # meets another's save in between.
+        "base_version": request.POST.get("base_version", "")[:10],
+    }
+    return render(request, "resources/contribution/form.html", context)
+
+
+def _posted_links(data) -> list[dict[str, str]]:
+    try:
+        total = min(int(data.get("links-TOTAL_FORMS", 0)), MAX_LINKS)
+    except ValueError:
+        total = 0
+    rows = [
+        {"url": data.get(f"links-{n}-url", ""), "title": data.get(f"links-{n}-title", "")}
+        for n in range(total)
+    ]
+    return [row for row in rows if row["url"] or row["title"]]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("resources.add_resource"):
         raise PermissionDenied
+    if request.method == "POST" and "preview" in request.POST:
+        return _preview_page(request)
     data = request.POST if request.method == "POST" else None
     form = ResourceForm(data, request.FILES or None, user=request.user)
     links = LinkFormSet(data, prefix="links")
@@ -118,6 +149,8 @@ def propose(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(request, pk, "resources.change_resource")
+    if request.method == "POST" and "preview" in request.POST:
+        return _preview_page(request, resource=resource)
     if request.method == "POST":
         form = ResourceForm(request.POST, request.FILES, user=request.user, resource=resource)
         links = LinkFormSet(request.POST, prefix="links")

@@ -217,6 +217,16 @@ class ResourceForm(forms.Form):
             "organisations": list(resource.organisations.values_list("pk", flat=True)),
         }
 
+    @classmethod
+    def initial_from(cls, data) -> dict[str, Any]:
+        """A posted form's values as initial values (to show it again unchecked)."""
+        many = {"tags", "nodes", "steps", "organisations", "remove_files"}
+        return {
+            name: data.getlist(name) if name in many else data.get(name)
+            for name in cls.base_fields
+            if name != "files" and name in data
+        }
+
     def _organisations_allowed(self):
         allowed = Q(is_public=True) | Q(memberships__user=self.user)
         if self.resource is not None:

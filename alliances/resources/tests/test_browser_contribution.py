@@ -71,7 +71,7 @@ def test_a_contribution_goes_through_review_to_publication(
         {"name": "methode.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     ])
     assert_accessible(page)
-    press(page, "form.contribution-form button[type=submit]")
+    press(page, "form.contribution-form .form-actions button[type=submit]")
     resource = Resource.objects.get()
     assert page.url.endswith(f"/ressources/{resource.pk}/relecture/")
     assert resource.status == ResourceStatus.DRAFT
@@ -114,7 +114,9 @@ def test_a_contribution_goes_through_review_to_publication(
         assert_accessible(page)
         page.fill("#id_body", "Commencer par **lister** les acteurs.\n\nExemple : la Drôme.")
         page.fill("#id_note", "Un exemple ajouté")
-        press(page, "form.contribution-form button[type=submit]")
+        # Enter in a field saves (the preview button comes first in the form).
+        with page.expect_navigation():
+            page.locator("#id_note").press("Enter")
         press(page, f"form[action='/ressources/{resource.pk}/soumettre/'] button")
         resource.refresh_from_db()
         assert (resource.status, resource.version) == (ResourceStatus.SUBMITTED, 2)

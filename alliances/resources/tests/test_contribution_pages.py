@@ -2,6 +2,8 @@
 preview, one's contributions, the reviewers' queue, the review page and its buttons."""
 
 import io
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -250,3 +252,23 @@ def test_the_profile_credits_published_contributions_and_shows_the_others_status
     assert "Mon brouillon" in html and "brouillon" in html
     assert "Celle d" not in html
     assert "Mes contributions au centre de ressources" in html
+
+
+def test_without_javascript_the_preview_shows_the_form_again_unsaved(client, participant):
+    node = ReferentielNode.objects.filter(parent__isnull=False).first()
+    client.force_login(participant)
+    response = client.post(
+        reverse("resources:propose"),
+        form_data(title="", preview="1", tags=["type:mecenat"], nodes=[str(node.pk)],
+                  body="Un **essai**"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>essai</strong>" in html
+    assert "Aperçu seulement : rien n'est encore enregistré." in unescape(html)
+    assert re.search(r'value="type:mecenat"[^>]* checked', html)
+    assert re.search(rf'name="nodes" value="{node.pk}"[^>]* checked', html)
+    assert "https://www.fun-mooc.fr/cooperation" in html
+    # Nothing checked (the empty title is not an error yet), nothing saved.
+    assert "error-summary" not in html
+    assert not Resource.objects.exists()

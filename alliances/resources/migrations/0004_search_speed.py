@@ -3,6 +3,8 @@ on PostgreSQL a tsvector of the title alone with its GIN index (the title tier o
 The bitmaps of an existing index are built from its facet rows; the SQL is written out here,
 not imported from the search package, so that later changes to it cannot rewrite history."""
 
+import secrets
+
 from django.db import migrations
 
 BITS_TABLE = "resources_search_bits"
@@ -67,7 +69,10 @@ def forward(apps, schema_editor) -> None:
             _set(bitmaps.setdefault((family, value), bytearray()), doc_id)
         cursor.executemany(
             f"INSERT INTO {BITS_TABLE} (family, value, bits) VALUES (%s, %s, %s)",
-            [(family, value, bytes(bits)) for (family, value), bits in bitmaps.items()],
+            [(family, value, bytes(bits)) for (family, value), bits in bitmaps.items()]
+            # The token of the index's state, new at every write (processes cache the bitmaps
+            # read at a token).
+            + [("", "token", secrets.token_bytes(16))],
         )
 
 

@@ -3,9 +3,16 @@ the database vendor (SQLite FTS5, PostgreSQL tsvector). It indexes plain `Docume
 a model: the service layer turns resources into documents on save.
 
 Matching: every query word must match (AND), as the same word without accents and case,
-or as a word with the same French Snowball stem. Exact words rank above stem-only ones on
-SQLite; titles rank above summaries above bodies on both. An empty query lists every
-document by id. Filters: AND across facet families, OR within one.
+or as a word with the same French Snowball stem. Rank: the documents with a query word (or
+its stem) in their title come first, then the others; within each of these two tiers, bm25
+(SQLite) or ts_rank_cd (PostgreSQL) weighs titles above summaries above bodies, and on
+SQLite exact words above stem-only ones. Ranking the title tier first is what keeps a page
+of a common word cheap: the rest is ranked only when a page reaches past the tier. An empty
+query lists every document by id. Filters: AND across facet families, OR within one.
+
+Count and facet counts are exact over the whole filtered result set, counted on bitmaps
+kept in the index (see engine.py): a search is two queries, the page then the count with
+the facet counts.
 
 Typo fallback: when a one-word query of 4 letters or more finds nothing, the index's
 vocabulary words within one typo of it (same first letter on SQLite, trigram similarity
@@ -70,8 +77,7 @@ def search(
     with_facets: bool = True,
 ) -> SearchResult:
     """`with_facets=False` counts the results without counting their facets (a search box
-    that shows no facets): on a query matching a third of 100k documents, the facet counts
-    cost most of the time."""
+    that shows no facets): a plain count, a little cheaper than the bitmaps' one."""
     from alliances.resources.search import engine
 
     return engine.search(

@@ -10,10 +10,14 @@ document), a bit per document id, stored in the index (BITS_TABLE) and kept in s
 every write, in the same transaction. A search fetches the ids it matches as one string,
 makes them a bitmap and counts each value with an AND and a popcount: no GROUP BY over a
 join, and the filters are ANDs of bitmaps too. A bitmap takes (largest id) / 8 bytes.
+Every write also stores a new random token; a process keeps the bitmaps it read with their
+token, and a search's one query returns the bitmaps only when the token has changed.
 """
 
 # ruff: noqa: S608 -- the SQL is built from this package's constant table names and
 # placeholders only; every value (user text included) is passed as a parameter.
+
+import secrets
 
 from django.db import connection
 
@@ -23,6 +27,7 @@ FACET_TABLE = "resources_search_facet"
 WORD_TABLE = "resources_search_word"
 BITS_TABLE = "resources_search_bits"
 EVERY = ("", "")  # the bitmap of every indexed document
+TOKEN = ("", "token")  # not a bitmap: random bytes, new at every write
 TYPO_MIN_LENGTH = 4
 
 
@@ -81,25 +86,40 @@ def bitmap(ids_csv: str | bytes | None) -> int:
     return int.from_bytes(bits, "little")
 
 
+# The bitmaps as ints, per database, with the token of the index's state they were read at.
+_masks: dict[tuple[str, str], tuple[bytes | None, dict[tuple[str, str], int]]] = {}
+
+
 def facet_counts(
     matched: tuple[str, list] | None, filters: dict[str, list[str]]
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """The total and the facet counts over the whole filtered result set, in one query:
-    `matched` is the SQL of one row holding the matched ids as text (None: every document),
-    read with the bitmaps."""
-    sql, params = f"SELECT family, value, bits FROM {BITS_TABLE}", []
+    `matched` is the SQL of one row holding the matched ids as text (None: every document).
+    The bitmaps come back only when the index's token differs from the one this process
+    read them at (every write sets a new random token): most searches read none."""
+    database = (connection.vendor, str(connection.settings_dict["NAME"]))
+    token, masks = _masks.get(database, (None, {}))
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    sql = (
+        f"SELECT family, value, bits FROM {BITS_TABLE} WHERE (family, value) = ('', 'token') "
+        f"OR (SELECT bits FROM {BITS_TABLE} WHERE family = '' AND value = 'token') "
+        f"{differs} %s"
+    )
+    params: list = [token]
     if matched:
-        sql, params = f"{sql} UNION ALL SELECT NULL, NULL, ({matched[0]})", matched[1]
+        sql, params = f"{sql} UNION ALL SELECT NULL, NULL, ({matched[0]})", [*params, *matched[1]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        masks = {}
-        matched_ids: str | None = None
-        for family, value, bits in cursor.fetchall():
-            if family is None:
-                matched_ids = bits
-            else:
-                masks[(family, value)] = int.from_bytes(bits, "little")
-    every = masks.pop(EVERY, 0)
+        rows = cursor.fetchall()
+    matched_ids = next((bits for family, _, bits in rows if family is None), None)
+    stored = {(family, value): bits for family, value, bits in rows if family is not None}
+    current = stored.pop(TOKEN, None)
+    if current is not None:
+        current = bytes(current)
+    if current != token:
+        masks = {key: int.from_bytes(bits, "little") for key, bits in stored.items()}
+        _masks[database] = (current, masks)
+    every = masks.get(EVERY, 0)
     result = every if matched is None else bitmap(matched_ids) & every
     for family, values in filters.items():
         result &= _union(masks.get((family, value), 0) for value in values)
@@ -107,7 +127,7 @@ def facet_counts(
     facets: dict[str, dict[str, int]] = {}
     if total:
         for (family, value), mask in masks.items():
-            if n := (result & mask).bit_count():
+            if family and (n := (result & mask).bit_count()):
                 facets.setdefault(family, {})[value] = n
     return total, {
         family: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -150,6 +170,7 @@ def _update_bitmaps(cursor, ids: list[int], new_facets: list[tuple[int, str, str
     keys = {(f, v) for _, f, v in old} | {(f, v) for _, f, v in new_facets} | {EVERY}
     cursor.execute(f"SELECT family, value, bits FROM {BITS_TABLE}")
     bitmaps = {(f, v): bytearray(bits) for f, v, bits in cursor.fetchall() if (f, v) in keys}
+    bitmaps.pop(TOKEN, None)
     for doc_id, family, value in old:
         _set(bitmaps.setdefault((family, value), bytearray()), doc_id, False)
     every = bitmaps.setdefault(EVERY, bytearray())
@@ -162,6 +183,7 @@ def _update_bitmaps(cursor, ids: list[int], new_facets: list[tuple[int, str, str
         cursor.execute(
             f"DELETE FROM {BITS_TABLE} WHERE family = %s AND value = %s", [family, value]
         )
+    stored[TOKEN] = secrets.token_bytes(16)
     cursor.executemany(
         f"INSERT INTO {BITS_TABLE} (family, value, bits) VALUES (%s, %s, %s) "
         "ON CONFLICT (family, value) DO UPDATE SET bits = excluded.bits",

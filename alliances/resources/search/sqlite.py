@@ -35,8 +35,9 @@ def title_tier(terms: list[str]) -> str:
 
 def hits(terms, filters, limit, offset, *, any_term=False):
     """A page of (id, score, summary, body) in rank order: the title tier, then the rest.
-    The rest is ranked (by the same statement) only when the title tier is shorter than
-    offset + limit: its WHERE holds a constant test SQLite makes before scanning."""
+    The rest is scanned and ranked (by the same statement) only when the title tier is
+    shorter than offset + limit: otherwise its MATCH is the empty phrase, which matches
+    nothing at no cost."""
     where, params = engine.filter_sql("rowid", filters)
     with connection.cursor() as cursor:
         if terms:
@@ -48,7 +49,8 @@ def hits(terms, filters, limit, offset, *, any_term=False):
                 f"0 AS t FROM {FTS} WHERE {FTS} MATCH %s{where} ORDER BY rank, rowid LIMIT %s) "
                 "SELECT id, score, summary, body FROM (SELECT * FROM tier UNION ALL "
                 f"SELECT * FROM (SELECT rowid, -rank, summary, body, 1 FROM {FTS} "
-                f"WHERE (SELECT count(*) FROM tier) < %s AND {FTS} MATCH %s{where} "
+                f"WHERE {FTS} MATCH (CASE WHEN (SELECT count(*) FROM tier) < %s "
+                f"THEN %s ELSE '\"\"' END){where} "
                 "ORDER BY rank, rowid LIMIT %s)) ORDER BY t, score DESC, id LIMIT %s OFFSET %s",
                 [
                     f"({expression}) AND {tier}",

@@ -345,3 +345,30 @@ def test_a_search_ranks_only_the_title_tier_when_it_fills_the_page(django_assert
         result = search.search("mobilité", limit=10)
     assert set(ids(result)) <= set(range(1, 31))
     assert result.count == 60
+
+
+def test_the_cached_bitmaps_are_read_again_after_every_write(django_assert_num_queries):
+    from alliances.resources.search import engine
+
+    docs = many_documents(40)
+    search.clear()
+    search.index_documents(docs)
+    before = search.search("emploi")
+    token = next(iter(engine._masks.values()))[0]
+    with django_assert_num_queries(2):
+        assert search.search("emploi").facets == before.facets
+    search.index_documents([Document(docs[0].id, "emploi", "", "", {"kind": ["kit"]})])
+    assert next(iter(engine._masks.values()))[0] == token  # not read yet: stale
+    after = search.search("emploi")
+    assert after.facets["kind"]["kit"] == 1
+    assert (after.count, after.facets) == naive([*search_docs(docs, 0)], "emploi")
+    search.remove_documents([docs[0].id])
+    assert "kit" not in search.search("emploi").facets.get("kind", {})
+    search.clear()
+    search.index_documents(docs)
+    assert search.search("emploi").facets == before.facets
+
+
+def search_docs(docs, replaced):
+    yield Document(docs[replaced].id, "emploi", "", "", {"kind": ["kit"]})
+    yield from (d for i, d in enumerate(docs) if i != replaced)

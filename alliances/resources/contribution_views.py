@@ -89,15 +89,28 @@ def _form_page(request, *, form, links, resource=None, status=200) -> HttpRespon
     return render(request, "resources/contribution/form.html", context, status=status)
 
 
-def _preview_page(request, *, resource=None) -> HttpResponse:
-    """Without JavaScript, the preview button posts the whole form: it comes back as it
-    was typed (not checked, nothing saved) with the text rendered under it."""
+def _posted_again(request: HttpRequest) -> bool:
+    return request.method == "POST" and bool(
+        {"preview", "find_organisations"} & set(request.POST)
+    )
+
+
+def _again_page(request, *, resource=None) -> HttpResponse:
+    """Without JavaScript, the preview and the organisation search buttons post the whole
+    form: it comes back as it was typed (not checked, nothing saved) with the text
+    rendered, or the organisations found."""
     form = ResourceForm(initial=ResourceForm.initial_from(request.POST), user=request.user,
                         resource=resource)
     links = LinkFormSet(initial=_posted_links(request.POST), prefix="links")
+    previewing = "preview" in request.POST
+    query = request.POST.get("q", "").strip()[:100]
     context = {
-        "form": form, "links": links, "resource": resource, "previewing": True,
-        "preview_html": render_markdown(request.POST.get("body", "")[:PREVIEW_MAX]),
+        "form": form, "links": links, "resource": resource, "previewing": previewing,
+        "preview_html": (
+            render_markdown(request.POST.get("body", "")[:PREVIEW_MAX]) if previewing else None
+        ),
+        "org_results": None if previewing else _organisations_found(request, query),
+        "org_query": query,
         "files_dropped": bool(request.FILES),
         # The version the editor started from, so that a save after the preview still
         # meets another's save in between.
@@ -123,8 +136,8 @@ def _posted_links(data) -> list[dict[str, str]]:
 def propose(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("resources.add_resource"):
         raise PermissionDenied
-    if request.method == "POST" and "preview" in request.POST:
-        return _preview_page(request)
+    if _posted_again(request):
+        return _again_page(request)
     data = request.POST if request.method == "POST" else None
     form = ResourceForm(data, request.FILES or None, user=request.user)
     links = LinkFormSet(data, prefix="links")
@@ -149,8 +162,8 @@ def propose(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(request, pk, "resources.change_resource")
-    if request.method == "POST" and "preview" in request.POST:
-        return _preview_page(request, resource=resource)
+    if _posted_again(request):
+        return _again_page(request, resource=resource)
     if request.method == "POST":
         form = ResourceForm(request.POST, request.FILES, user=request.user, resource=resource)
         links = LinkFormSet(request.POST, prefix="links")
@@ -196,18 +209,19 @@ def preview(request: HttpRequest) -> HttpResponse:
 def organisation_search(request: HttpRequest) -> HttpResponse:
     """Organisations of the directory matching `q`, as checkboxes for the form."""
     query = request.GET.get("q", "").strip()[:100]
-    results = (
-        list(
-            Organisation.objects.search(query)
-            .filter(Q(is_public=True) | Q(memberships__user=request.user))
-            .distinct()
-            .order_by("name")[:ORGANISATION_RESULTS]
-        )
-        if len(query) >= 2
-        else []
-    )
     return render(request, "resources/contribution/_organisations.html",
-                  {"results": results, "query": query})
+                  {"results": _organisations_found(request, query), "query": query})
+
+
+def _organisations_found(request: HttpRequest, query: str) -> list[Organisation]:
+    if len(query) < 2:
+        return []
+    return list(
+        Organisation.objects.search(query)
+        .filter(Q(is_public=True) | Q(memberships__user=request.user))
+        .distinct()
+        .order_by("name")[:ORGANISATION_RESULTS]
+    )
 
 
 # -- one's contributions and the reviewers' queue -----------------------------------------

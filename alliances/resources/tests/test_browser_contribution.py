@@ -12,6 +12,7 @@ import io
 
 import pytest
 
+from alliances.actors.models import Organisation
 from alliances.resources import search
 from alliances.resources.models import ReferentielNode, Resource, ResourceStatus
 from alliances.testing.browser import assert_accessible, login
@@ -51,6 +52,7 @@ def test_a_contribution_goes_through_review_to_publication(
     browser, live_server, page, phone_page, participant, animateur, password
 ):
     question = ReferentielNode.objects.filter(parent__parent__isnull=False).first()
+    ateliers = Organisation.objects.create(name="Les Ateliers du Diois", type="association")
 
     # The participant proposes a resource.
     login(page, email=participant.email, password=password)
@@ -67,6 +69,13 @@ def test_a_contribution_goes_through_review_to_publication(
     assert page.locator("#body-preview li").count() == 2
     page.check("input[name=tags][value='type:cooperation_economique']")
     page.check(f"input[name=nodes][value='{question.pk}']")
+    # An organisation of the directory, found with Enter (which does not save the form).
+    page.fill("#org-q", "ateliers du")
+    page.locator("#org-q").press("Enter")
+    page.locator(f"#org-found-{ateliers.pk}").wait_for()
+    settle(page)
+    assert "/proposer/" in page.url
+    page.check(f"#org-found-{ateliers.pk}")
     page.set_input_files("#id_files", files=[
         {"name": "methode.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     ])
@@ -76,6 +85,7 @@ def test_a_contribution_goes_through_review_to_publication(
     assert page.url.endswith(f"/ressources/{resource.pk}/relecture/")
     assert resource.status == ResourceStatus.DRAFT
     assert resource.files.get().name == "methode.pdf"
+    assert list(resource.organisations.all()) == [ateliers]
     assert_accessible(page)
     page.fill("#submit-body", "Testée avec deux territoires.")
     press(page, f"form[action='/ressources/{resource.pk}/soumettre/'] button")

@@ -272,3 +272,17 @@ def test_without_javascript_the_preview_shows_the_form_again_unsaved(client, par
     # Nothing checked (the empty title is not an error yet), nothing saved.
     assert "error-summary" not in html
     assert not Resource.objects.exists()
+
+
+def test_without_javascript_the_organisation_search_shows_the_form_again(client, participant):
+    mairie = Organisation.objects.create(name="Mairie de Die", type="collectivite")
+    client.force_login(participant)
+    response = client.post(
+        reverse("resources:propose"),
+        form_data(find_organisations="1", q="mairie", title="Mon titre"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'name="organisations" value="{mairie.pk}"' in html
+    assert 'value="Mon titre"' in html
+    assert not Resource.objects.exists()

@@ -286,3 +286,29 @@ def test_without_javascript_the_organisation_search_shows_the_form_again(client,
     assert f'name="organisations" value="{mairie.pk}"' in html
     assert 'value="Mon titre"' in html
     assert not Resource.objects.exists()
+
+
+def test_the_review_page_query_count_does_not_grow_with_its_thread(
+    client, participant, animateur, django_assert_max_num_queries
+):
+    nodes = list(ReferentielNode.objects.values_list("pk", flat=True)[:4])
+    resource = make_resource(
+        by=participant, status=ResourceStatus.DRAFT, nodes=nodes,
+        tags=[("type", "mecenat"), ("forme", "dialogue_territorial"), ("fragilite", "emploi")],
+        links=[(f"https://example.org/{n}", f"Lien {n}") for n in range(4)],
+        organisations=[Organisation.objects.create(name=f"Asso {n}", type="association")
+                       for n in range(4)],
+        files=[SimpleUploadedFile(f"f{n}.pdf", pdf_bytes()) for n in range(3)],
+    )
+    s.resource_submit(resource=resource, by=participant)
+    for n in range(10):
+        s.resource_comment(resource=resource, by=animateur if n % 2 else participant,
+                           body=f"Remarque {n}")
+    client.force_login(animateur)
+    # session, user, unread, resource, events, tags, fragilities, référentiel, nodes,
+    # steps, organisations, links, files
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("resources:review", args=[resource.pk]))
+    html = response.content.decode()
+    assert html.count('class="event event-comment"') == 10
+    assert "Asso 3" in html and "f2.pdf" in html and "Lien 3" in html

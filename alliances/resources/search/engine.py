@@ -217,12 +217,7 @@ def store_facets_and_words(cursor, docs, *, upsert_word_sql: str) -> None:
     cursor.executemany(
         f"INSERT INTO {FACET_TABLE} (doc_id, family, value) VALUES (%s, %s, %s)", rows
     )
-    vocabulary = {
-        text.fold(w)
-        for d in docs
-        for part in (d.title, d.summary, d.body)
-        for w in text.words(part)
-    }
+    vocabulary = text.folded_words(*(part for d in docs for part in (d.title, d.summary, d.body)))
     cursor.executemany(upsert_word_sql, [(w,) for w in sorted(vocabulary) if len(w) >= 3])
 
 

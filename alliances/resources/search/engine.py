@@ -18,6 +18,8 @@ token, and a search's one query returns the bitmaps only when the token has chan
 # placeholders only; every value (user text included) is passed as a parameter.
 
 import secrets
+from collections import deque
+from itertools import repeat
 
 from django.db import connection
 
@@ -75,18 +77,29 @@ def filter_sql(id_column: str, filters: dict[str, list[str]]) -> tuple[str, list
 # -- bitmaps ----------------------------------------------------------------------------------
 
 
-def bitmap(ids_csv: str | bytes | None) -> int:
-    """The bitmap (bit i set for id i) of comma-separated ids, as a Python int."""
+# In memory a set of documents is a Python int with a byte per document id, 1 if in the set
+# (the stored bitmaps are expanded once per token): built from ids by a C-level loop,
+# combined with & and |, counted with bit_count(). 100k documents: 100 KB per facet value.
+_EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
+
+
+def expand(bits: bytes) -> int:
+    """A stored bitmap (bit i set for id i) as a byte-per-id int."""
+    return int.from_bytes(b"".join(map(_EXPAND.__getitem__, bits)), "little")
+
+
+def id_set(ids_csv: str | bytes | None) -> int:
+    """Comma-separated ids as a byte-per-id int."""
     if not ids_csv:
         return 0
-    ids = [int(i) for i in ids_csv.split(b"," if isinstance(ids_csv, bytes) else ",")]
-    bits = bytearray((max(ids) >> 3) + 1)
-    for i in ids:
-        bits[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(bits, "little")
+    ids = list(map(int, ids_csv.split(b"," if isinstance(ids_csv, bytes) else ",")))
+    present = bytearray(max(ids) + 1)
+    deque(map(present.__setitem__, ids, repeat(1)), maxlen=0)
+    return int.from_bytes(present, "little")
 
 
-# The bitmaps as ints, per database, with the token of the index's state they were read at.
+# The bitmaps as byte-per-id ints, per database, with the token of the index's state they
+# were read at.
 _masks: dict[tuple[str, str], tuple[bytes | None, dict[tuple[str, str], int]]] = {}
 
 
@@ -117,10 +130,10 @@ def facet_counts(
     if current is not None:
         current = bytes(current)
     if current != token:
-        masks = {key: int.from_bytes(bits, "little") for key, bits in stored.items()}
+        masks = {key: expand(bits) for key, bits in stored.items()}
         _masks[database] = (current, masks)
     every = masks.get(EVERY, 0)
-    result = every if matched is None else bitmap(matched_ids) & every
+    result = every if matched is None else id_set(matched_ids) & every
     for family, values in filters.items():
         result &= _union(masks.get((family, value), 0) for value in values)
     total = result.bit_count()

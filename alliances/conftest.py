@@ -75,6 +75,11 @@ def _reference_data(request) -> None:
 
     for module in REFERENCE_DATA_MIGRATIONS:
         import_module(module).load(apps, None)
+    # The search index's tables are not models: the flush that ends a transactional test
+    # leaves them full, so the next one would find the earlier test's resources.
+    from alliances.resources import search
+
+    search.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -160,18 +160,39 @@ def search_index_rebuild(*, batch_size: int = 1000) -> int:
 # -- versions -----------------------------------------------------------------------------
 
 
-def resource_snapshot(resource: Resource) -> dict[str, Any]:
+def _snapshot(
+    resource: Resource,
+    *,
+    tags: Iterable[tuple[str, str]],
+    nodes: Iterable[int],
+    steps: Iterable[int],
+    organisations: Iterable[int],
+    links: Iterable[tuple[str, str]],
+    files: Iterable[str],
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in EDITABLE_FIELDS:
         value = getattr(resource, name)
         data[name] = value.isoformat() if isinstance(value, datetime.date) else value
-    data["tags"] = sorted(f"{t.family}:{t.code}" for t in resource.tags.all())
-    data["nodes"] = sorted(resource.nodes.values_list("pk", flat=True))
-    data["steps"] = sorted(resource.steps.values_list("pk", flat=True))
-    data["organisations"] = sorted(resource.organisations.values_list("pk", flat=True))
-    data["links"] = [[link.url, link.title] for link in resource.links.all()]
-    data["files"] = [f.name for f in resource.files.all()]
+    data["tags"] = sorted(f"{family}:{code}" for family, code in tags)
+    data["nodes"] = sorted(nodes)
+    data["steps"] = sorted(steps)
+    data["organisations"] = sorted(organisations)
+    data["links"] = [[url, title] for url, title in links]
+    data["files"] = list(files)
     return data
+
+
+def resource_snapshot(resource: Resource) -> dict[str, Any]:
+    return _snapshot(
+        resource,
+        tags=resource.tags.values_list("family", "code"),
+        nodes=resource.nodes.values_list("pk", flat=True),
+        steps=resource.steps.values_list("pk", flat=True),
+        organisations=resource.organisations.values_list("pk", flat=True),
+        links=[(link.url, link.title) for link in resource.links.all()],
+        files=[f.name for f in resource.files.all()],
+    )
 
 
 def _record_version(resource: Resource, *, by: User | None, note: str = "") -> bool:
@@ -271,12 +292,39 @@ def resource_create(
     _clean(resource)
     if status == ResourceStatus.PUBLISHED:
         resource.published_at = timezone.now()
+    # A new resource has no relations to replace and no version before it: everything is
+    # inserted in bulk and its first version is taken from what was given (a bulk import
+    # creates thousands; this keeps one resource at about six queries).
+    resource.version = 1
     resource.save()
-    _set_relations(resource, tags=tags, nodes=nodes, steps=steps,
-                   organisations=organisations, links=links)
-    for upload in files:
-        resource_file_add(resource=resource, upload=upload, record=False)
-    _record_version(resource, by=by, note=note)
+    tags = list(dict.fromkeys(tags))
+    ResourceTag.objects.bulk_create(
+        ResourceTag(resource=resource, family=family, code=code) for family, code in tags
+    )
+    related = {
+        "nodes": sorted({getattr(n, "pk", n) for n in nodes}),
+        "steps": sorted({getattr(n, "pk", n) for n in steps}),
+        "organisations": sorted({getattr(n, "pk", n) for n in organisations}),
+    }
+    for name, ids in related.items():
+        field = Resource._meta.get_field(name)
+        through = getattr(Resource, name).through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        through.objects.bulk_create(through(**{source: resource.pk, target: i}) for i in ids)
+    links = list(links)
+    made = []
+    for position, (url, title) in enumerate(links, start=1):
+        link = ResourceLink(resource=resource, url=url, title=title, position=position)
+        link.full_clean(exclude=["resource"])
+        made.append(link)
+    ResourceLink.objects.bulk_create(made)
+    stored = [resource_file_add(resource=resource, upload=upload, record=False)
+              for upload in files]
+    ResourceVersion.objects.create(
+        resource=resource, number=1, author=by, note=note[:300],
+        data=_snapshot(resource, tags=tags, links=links, files=[f.name for f in stored],
+                       **related),
+    )
     if index:
         resources_index([resource])
     return resource

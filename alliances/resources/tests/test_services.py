@@ -100,3 +100,26 @@ def test_the_referentiel_tree_is_numbered_in_one_query(django_assert_num_queries
     assert tree[1].children[0].children[1].number == "2.1.2"
     assert tree[1].children[0].children[1].depth == 3
     assert len(referentiel_flat()) == ReferentielNode.objects.count()
+
+
+def test_a_new_resource_costs_a_few_queries_and_its_first_version_matches_a_reread(
+    participant, django_assert_max_num_queries
+):
+    from alliances.actors.services import organisation_create
+    from alliances.resources.services import resource_create, resource_snapshot
+
+    organisation = organisation_create(name="Ateliers du Val", type="association")
+    nodes = list(ReferentielNode.objects.order_by("pk")[:2])
+    with django_assert_max_num_queries(8):
+        resource = resource_create(
+            by=participant, kind="methode", title="Méthode", status=ResourceStatus.PUBLISHED,
+            tags=[("type", "mecenat"), ("fragilite", "emploi"), ("type", "mecenat")],
+            nodes=[nodes[1], nodes[0].pk], organisations=[organisation],
+            links=[("https://example.org/mooc", "MOOC")], index=False,
+        )
+    assert resource.version == 1
+    assert resource.versions.get().data == resource_snapshot(resource)
+    assert sorted(resource.nodes.values_list("pk", flat=True)) == [n.pk for n in nodes]
+    assert resource.tags.count() == 2
+    resource_update(resource=resource, by=participant, title="Méthode")
+    assert resource.versions.count() == 1

@@ -101,22 +101,25 @@ def index_documents(docs) -> None:
         return
     docs = list({d.id: d for d in docs}.values())
     with connection.cursor() as cursor:
-        cursor.executemany(
+        # One statement for the batch (arrays): faster than a statement per document.
+        cursor.execute(
             f"INSERT INTO {DOCS} (id, title, summary, body, title_vector, vector) "
             f"SELECT id, title, summary, body, tv, setweight(tv, 'A') || "
             f"setweight(to_tsvector('{CONFIG}', summary), 'B') || "
-            f"setweight(to_tsvector('{CONFIG}', body), 'C') FROM (SELECT %s::bigint AS id, "
-            f"%s AS title, %s AS summary, %s AS body, to_tsvector('{CONFIG}', %s) AS tv) new "
+            f"setweight(to_tsvector('{CONFIG}', body), 'C') FROM (SELECT *, "
+            f"to_tsvector('{CONFIG}', title) AS tv FROM unnest(%s::bigint[], %s::text[], "
+            "%s::text[], %s::text[]) AS new (id, title, summary, body)) new "
             "ON CONFLICT (id) DO UPDATE SET title = excluded.title, summary = excluded.summary, "
             "body = excluded.body, title_vector = excluded.title_vector, "
             "vector = excluded.vector",
-            [(d.id, d.title, d.summary, d.body, d.title) for d in docs],
+            [
+                [d.id for d in docs],
+                [d.title for d in docs],
+                [d.summary for d in docs],
+                [d.body for d in docs],
+            ],
         )
-        engine.store_facets_and_words(
-            cursor,
-            docs,
-            upsert_word_sql=f"INSERT INTO {engine.WORD_TABLE} VALUES (%s) ON CONFLICT DO NOTHING",
-        )
+        engine.store_facets_and_words(cursor, docs)
 
 
 @transaction.atomic

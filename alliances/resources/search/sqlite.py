@@ -127,9 +127,7 @@ def index_documents(docs) -> None:
                 for d in docs
             ],
         )
-        engine.store_facets_and_words(
-            cursor, docs, upsert_word_sql=f"INSERT OR IGNORE INTO {engine.WORD_TABLE} VALUES (%s)"
-        )
+        engine.store_facets_and_words(cursor, docs)
 
 
 def _delete(cursor, ids):

@@ -57,9 +57,9 @@ class ReferentielNode(models.Model):
     def depth(self) -> int:
         """1 for a part; walks the parents (one query per level: use the selectors' tree
         for lists)."""
-        depth, node = 1, self
-        while node.parent_id is not None:
-            node = node.parent
+        depth, parent = 1, self.parent
+        while parent is not None:
+            parent = parent.parent
             depth += 1
         return depth
 

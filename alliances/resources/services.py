@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -307,7 +307,7 @@ def resource_create(
         "organisations": sorted({getattr(n, "pk", n) for n in organisations}),
     }
     for name, ids in related.items():
-        field = Resource._meta.get_field(name)
+        field = cast(models.ManyToManyField, Resource._meta.get_field(name))
         through = getattr(Resource, name).through
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
         through.objects.bulk_create(through(**{source: resource.pk, target: i}) for i in ids)

@@ -280,7 +280,13 @@ def naive(docs, word=None, filters=None):
         (None, {"territoire": ["93"]}),
     ],
 )
-def test_counts_and_facets_equal_a_naive_count_over_a_large_set(word, filters):
+@pytest.mark.parametrize("small_set_reads", [0, 10**9], ids=["ANDs", "reads"])
+def test_counts_and_facets_equal_a_naive_count_over_a_large_set(
+    word, filters, small_set_reads, monkeypatch
+):
+    from alliances.resources.search import engine
+
+    monkeypatch.setattr(engine, "SMALL_SET_READS", small_set_reads)
     docs = many_documents()
     search.clear()
     search.index_documents(docs[:150])
@@ -354,11 +360,11 @@ def test_the_cached_bitmaps_are_read_again_after_every_write(django_assert_num_q
     search.clear()
     search.index_documents(docs)
     before = search.search("emploi")
-    token = next(iter(engine._masks.values()))[0]
+    token = next(iter(engine._masks.values())).token
     with django_assert_num_queries(2):
         assert search.search("emploi").facets == before.facets
     search.index_documents([Document(docs[0].id, "emploi", "", "", {"kind": ["kit"]})])
-    assert next(iter(engine._masks.values()))[0] == token  # not read yet: stale
+    assert next(iter(engine._masks.values())).token == token  # not read yet: stale
     after = search.search("emploi")
     assert after.facets["kind"]["kit"] == 1
     assert (after.count, after.facets) == naive([*search_docs(docs, 0)], "emploi")

@@ -15,13 +15,14 @@ The corpus (seeded, the same for every system measured in a run):
   coopérations*; *territorial, territoriale, territoriaux*): the field's real words, and
   made-up words built from French syllables and suffixes (-ation, -ité, -ement, -if/-ive,
   -al/-aux, -er/-é/-ent …) that stem like French words;
-- the families' frequencies follow Zipf's law (weight 1 / (rank + 2.7)), as in real text:
-  ten common words of the field (*projet, acteur, territoire, action* …) are in a large share
-  of the documents, the tail is rare;
-- each document has three topics (families drawn by a flatter Zipf law among all but the
-  ten common ones) that make its title and recur in its summary and body, as a resource
-  about *mécénat* says *mécénat* several times; the rest of its words are drawn from the
-  whole lexicon by frequency, between French function words;
+- the families' frequencies follow Zipf's law (Zipf–Mandelbrot: weight 1 / (rank + 10)),
+  as in real text: the ten common words of the field (*projet, acteur, territoire, action*
+  …) are each in a third to two thirds of the documents, the tail is rare;
+- each document has three topics (families drawn by a flatter law, 1 / (rank + 10) ** 0.5,
+  among all but the ten common ones) that make its title and recur in its summary and body,
+  as a resource about *mécénat* says *mécénat* several times; the rest of its words are
+  drawn from the whole lexicon by frequency, a French function word before each: some
+  110 to 280 words a document;
 - facets as the service makes them (kind, tags from the shared vocabularies, region,
   year), with skewed frequencies.
 

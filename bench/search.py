@@ -31,7 +31,7 @@ function words left out, in title order, lower-cased, and one in four typed with
 accents: people search for what the centre has, with the words resources are named by.
 Most such words are topical and match well under 5% of the documents; the rows print the
 mean number of hits and the share of queries matching more than 5%. The "common" row is
-the worst case, shown apart: each of the ten common words alone (half the corpus or more).
+the worst case, shown apart: each of the ten common words alone (half the corpus on average).
 
 Each query set runs `--rounds` times (the machine may be shared: the rounds' p95 spread and
 the load average are printed with the figures); p50/p95 are over all the rounds' timings.

@@ -35,12 +35,28 @@ def title_tier(terms: list[str]) -> str:
 
 def hits(terms, filters, limit, offset, *, any_term=False):
     """A page of (id, score, summary, body) in rank order: the title tier, then the rest.
-    The rest is scanned and ranked (by the same statement) only when the title tier is
-    shorter than offset + limit: otherwise its MATCH is the empty phrase, which matches
-    nothing at no cost."""
+    For one word (or the typo fallback's alternatives), the rest is scanned and ranked (by
+    the same statement) only when the title tier is shorter than offset + limit: otherwise
+    its MATCH is the empty phrase, which matches nothing at no cost."""
     where, params = engine.filter_sql("rowid", filters)
     with connection.cursor() as cursor:
-        if terms:
+        if len(terms) > 1 and not any_term:
+            # All the words must match: few documents do, and ranking them in one statement
+            # costs less than two members, each of which has bm25 read the whole list of
+            # documents of every word (for its idf) -- long for a common word.
+            in_title = " OR ".join(["instr(' ' || title_stems || ' ', %s)"] * len(terms))
+            cursor.execute(
+                f"SELECT rowid, -rank, summary, body FROM {FTS} WHERE {FTS} MATCH %s{where} "
+                f"ORDER BY ({in_title}) DESC, rank, rowid LIMIT %s OFFSET %s",
+                [
+                    match_expression(terms),
+                    *params,
+                    *(f" {text.stem(t)} " for t in terms),
+                    limit,
+                    offset,
+                ],
+            )
+        elif terms:
             expression = match_expression(terms, any_term=any_term)
             tier = title_tier(terms)
             end = offset + limit

@@ -378,3 +378,23 @@ def test_the_cached_bitmaps_are_read_again_after_every_write(django_assert_num_q
 def search_docs(docs, replaced):
     yield Document(docs[replaced].id, "emploi", "", "", {"kind": ["kit"]})
     yield from (d for i, d in enumerate(docs) if i != replaced)
+
+
+def test_with_several_words_too_title_hits_come_first_then_the_rest_by_rank():
+    search.clear()
+    body_only = [
+        Document(i, "Un guide", "Pour tous.", "emploi " + "mobilité " * (i % 4 + 1))
+        for i in range(1, 13)
+    ]
+    in_title = [Document(100 + i, f"L'emploi {i}", "", "Sur la mobilité.") for i in range(1, 4)]
+    other = [Document(200, "La mobilité", "", "Sans le mot.")]
+    search.index_documents(body_only + in_title + other)
+    result = search.search("emploi mobilités", limit=100)
+    assert result.count == 15
+    every = ids(result)
+    assert set(every[:3]) == {101, 102, 103}
+    assert sorted(every[3:]) == list(range(1, 13))
+    rest = [h.score for h in result.hits[3:]]
+    assert rest == sorted(rest, reverse=True)
+    pages = [ids(search.search("emploi mobilités", limit=4, offset=o)) for o in range(0, 16, 4)]
+    assert [i for page in pages for i in page] == every

@@ -82,20 +82,23 @@ def filter_sql(id_column: str, filters: dict[str, list[str]]) -> tuple[str, list
 # -- bitmaps ----------------------------------------------------------------------------------
 
 
-# In memory a set of documents is a Python int with a byte per document id, 1 if in the set
-# (the stored bitmaps are expanded once per token): built from ids by a C-level loop,
-# combined with & and |, counted with bit_count(). 100k documents: 100 KB per facet value.
-# A small result set is counted instead by reading its ids' bytes in each value's bytes:
-# cheaper than the ANDs over 100 KB below some 50,000 reads (ids × values).
+# In memory a set of documents is a Python int, combined with & and |, counted with
+# bit_count(): a bit per id (the stored bitmaps as they are) for the whole index and for up
+# to BIT_SET_IDS matched ids, whose bits Python sets one by one; a byte per id (the stored
+# bitmaps expanded once per token: 100 KB per facet value for 100k documents) for more
+# matched ids, which a C-level loop sets. A small result set is counted instead by reading
+# its ids' bytes in each value's bytes: cheaper below some 50,000 reads (ids × values).
 _EXPAND = [bytes((b >> j) & 1 for j in range(8)) for b in range(256)]
 SMALL_SET_READS = 50_000
+BIT_SET_IDS = 20_000
 
 
 @dataclass
 class Masks:
     token: bytes | None = None
-    ints: dict[tuple[str, str], int] = field(default_factory=dict)
-    bytes: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    ints: dict[tuple[str, str], int] = field(default_factory=dict)  # a byte per id
+    bytes: dict[tuple[str, str], bytes] = field(default_factory=dict)  # a byte per id
+    bits: dict[tuple[str, str], int] = field(default_factory=dict)  # a bit per id
 
     @classmethod
     def expand(cls, token, stored: dict[tuple[str, str], bytes]) -> "Masks":
@@ -104,13 +107,24 @@ class Masks:
         size = max(map(len, expanded.values()), default=0)
         as_bytes = {key: value.ljust(size, b"\0") for key, value in expanded.items()}
         ints = {key: int.from_bytes(value, "little") for key, value in as_bytes.items()}
-        return cls(token, ints, as_bytes)
+        bits = {key: int.from_bytes(value, "little") for key, value in stored.items()}
+        return cls(token, ints, as_bytes, bits)
 
 
 def matched_ids(ids_csv: str | bytes | None) -> list[int]:
     if not ids_csv:
         return []
     return list(map(int, ids_csv.split(b"," if isinstance(ids_csv, bytes) else ",")))
+
+
+def bit_set(ids: list[int]) -> int:
+    """Ids as a bit-per-id int."""
+    if not ids:
+        return 0
+    bits = bytearray((max(ids) >> 3) + 1)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
 
 
 def id_set(ids: list[int]) -> int:
@@ -157,14 +171,20 @@ def facet_counts(
     ids = None if matched is None else matched_ids(ids_csv)
     if ids is not None and len(ids) * (len(facet_keys) + 1) <= SMALL_SET_READS:
         return _count_small(ids, masks, filters, facet_keys)
-    every = masks.ints.get(EVERY, 0)
-    result = every if ids is None else id_set(ids) & every
+    if ids is None or len(ids) <= BIT_SET_IDS:
+        # Setting bits in Python costs ~0.1 µs an id, but the ANDs then run over 8× fewer
+        # bytes: the cheaper way up to some 20,000 ids.
+        sets, result = masks.bits, masks.bits.get(EVERY, 0)
+        if ids is not None:
+            result &= bit_set(ids)
+    else:
+        sets, result = masks.ints, masks.ints.get(EVERY, 0) & id_set(ids)
     for family, values in filters.items():
-        result &= _union(masks.ints.get((family, value), 0) for value in values)
+        result &= _union(sets.get((family, value), 0) for value in values)
     total = result.bit_count()
     counts = {}
     if total:
-        counts = {key: (result & masks.ints[key]).bit_count() for key in facet_keys}
+        counts = {key: (result & sets[key]).bit_count() for key in facet_keys}
     return total, _facets(counts)
 
 

@@ -97,7 +97,7 @@ BIT_SET_IDS = 20_000
 class Masks:
     token: bytes | None = None
     ints: dict[tuple[str, str], int] = field(default_factory=dict)  # a byte per id
-    bytes: dict[tuple[str, str], bytes] = field(default_factory=dict)  # a byte per id
+    raw: dict[tuple[str, str], bytes] = field(default_factory=dict)  # a byte per id
     bits: dict[tuple[str, str], int] = field(default_factory=dict)  # a bit per id
 
     @classmethod
@@ -114,7 +114,9 @@ class Masks:
 def matched_ids(ids_csv: str | bytes | None) -> list[int]:
     if not ids_csv:
         return []
-    return list(map(int, ids_csv.split(b"," if isinstance(ids_csv, bytes) else ",")))
+    if isinstance(ids_csv, bytes):
+        ids_csv = ids_csv.decode("ascii")
+    return list(map(int, ids_csv.split(",")))
 
 
 def bit_set(ids: list[int]) -> int:
@@ -189,13 +191,13 @@ def facet_counts(
 
 
 def _count_small(ids, masks: Masks, filters, facet_keys) -> tuple[int, dict]:
-    size = len(masks.bytes.get(EVERY, b""))
-    every = masks.bytes.get(EVERY, b"")
+    size = len(masks.raw.get(EVERY, b""))
+    every = masks.raw.get(EVERY, b"")
     kept = [i for i in ids if i < size and every[i]]
     for family, values in filters.items():
-        wanted = [masks.bytes[(family, v)] for v in values if (family, v) in masks.bytes]
+        wanted = [masks.raw[(family, v)] for v in values if (family, v) in masks.raw]
         kept = [i for i in kept if any(mask[i] for mask in wanted)]
-    counts = {key: sum(map(masks.bytes[key].__getitem__, kept)) for key in facet_keys}
+    counts = {key: sum(map(masks.raw[key].__getitem__, kept)) for key in facet_keys}
     return len(kept), _facets(counts)
 
 

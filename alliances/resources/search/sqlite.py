@@ -28,6 +28,14 @@ def match_expression(terms: list[str], *, any_term: bool = False) -> str:
     return (" OR " if any_term else " AND ").join(clauses)
 
 
+def stems_expression(terms: list[str], *, any_term: bool = False) -> str:
+    """The same documents as `match_expression`, for counting: a word's exact match implies
+    its stem's (both sides are folded then stemmed), so one doclist a word is enough, where
+    ranking needs the exact columns too."""
+    clauses = [f'{{text_stems}} : "{text.stem(t)}"' for t in terms]
+    return (" OR " if any_term else " AND ").join(clauses)
+
+
 def title_tier(terms: list[str]) -> str:
     """Documents with one of the words (or a word of the same stem) in their title."""
     return "{title_stems} : (" + " OR ".join(f'"{text.stem(t)}"' for t in terms) + ")"
@@ -95,7 +103,7 @@ def count(terms, filters, any_term=False) -> int:
         if terms:
             cursor.execute(
                 f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s{where}",
-                [match_expression(terms, any_term=any_term), *params],
+                [stems_expression(terms, any_term=any_term), *params],
             )
         else:
             cursor.execute(f"SELECT count(*) FROM {FTS} WHERE 1{where}", params)
@@ -107,7 +115,7 @@ def matched_sql(terms, any_term=False) -> tuple[str, list]:
     than rows)."""
     return (
         f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
-        [match_expression(terms, any_term=any_term)],
+        [stems_expression(terms, any_term=any_term)],
     )
 
 

@@ -403,3 +403,27 @@ def test_with_several_words_too_title_hits_come_first_then_the_rest_by_rank():
     assert rest == sorted(rest, reverse=True)
     pages = [ids(search.search("emploi mobilités", limit=4, offset=o)) for o in range(0, 16, 4)]
     assert [i for page in pages for i in page] == every
+
+
+@pytest.mark.parametrize(
+    "query", ["l'emploi", "emplois", "œuvre", "oeuvre", "tiers-lieux", "co-construction", "2026"]
+)
+def test_the_count_is_the_number_of_documents_a_page_walk_finds(query):
+    """Counting reads the stems only, ranking the exact words too: both find the same set."""
+    texts = [
+        "L'emploi des jeunes", "Des emplois aidés", "La mise en œuvre", "Une oeuvre collective",
+        "Les tiers-lieux du territoire", "Un tiers lieu", "La co-construction territoriale",
+        "Co-construire", "Bilan 2026", "Emploi, œuvre et tiers-lieux en 2026",
+    ]
+    search.index_documents(
+        Document(id=i, title=t if i % 2 else "Ressource", body="" if i % 2 else t)
+        for i, t in enumerate(texts, start=1)
+    )
+    walked = []
+    offset = 0
+    while page := search.search(query, limit=2, offset=offset).hits:
+        walked += [h.id for h in page]
+        offset += 2
+    assert len(walked) == len(set(walked)) > 0
+    assert search.search(query).count == len(walked)
+    assert search.search(query, with_facets=False).count == len(walked)

@@ -280,18 +280,7 @@ def naive(docs, word=None, filters=None):
         (None, {"territoire": ["93"]}),
     ],
 )
-@pytest.mark.parametrize(
-    ("small_set_reads", "bit_set_ids"),
-    [(0, 0), (0, 10**9), (10**9, 0)],
-    ids=["byte ANDs", "bit ANDs", "reads"],
-)
-def test_counts_and_facets_equal_a_naive_count_over_a_large_set(
-    word, filters, small_set_reads, bit_set_ids, monkeypatch
-):
-    from alliances.resources.search import engine
-
-    monkeypatch.setattr(engine, "SMALL_SET_READS", small_set_reads)
-    monkeypatch.setattr(engine, "BIT_SET_IDS", bit_set_ids)
+def test_counts_and_facets_equal_a_naive_count_over_a_large_set(word, filters):
     docs = many_documents()
     search.clear()
     search.index_documents(docs[:150])

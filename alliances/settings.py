@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "alliances.codev",
     "alliances.diagnostics",
     "alliances.resources",
+    "alliances.observatory",
     "alliances.discussions",
     "alliances.notifications",
     "alliances.api",

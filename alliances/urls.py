@@ -17,6 +17,7 @@ urlpatterns = [
     path("parcours/", include("alliances.journeys.urls")),
     path("bilans/", include("alliances.diagnostics.urls")),
     path("ressources/", include("alliances.resources.urls")),
+    path("observatoire/", include("alliances.observatory.urls")),
     path("recherche/", site_search, name="search"),
     path("notifications/", include("alliances.notifications.urls")),
     path("compte/", include("alliances.accounts.urls")),

@@ -255,6 +255,76 @@ def multiple_choice(
     )
 
 
+@dataclass(frozen=True)
+class MeanEstimate:
+    """Weighted means of a number in each of G groups; every field has shape (G,)."""
+
+    mean: FloatArray
+    se: FloatArray
+    n: IntArray
+    weighted_n: FloatArray
+    n_eff: FloatArray
+
+    @property
+    def ci_low(self) -> FloatArray:
+        return self.mean - Z_95 * self.se
+
+    @property
+    def ci_high(self) -> FloatArray:
+        return self.mean + Z_95 * self.se
+
+    def too_small(self, min_n: int = MIN_N) -> BoolArray:
+        return below_min_n(self.n, min_n)
+
+
+def mean_by_groups(
+    values: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    groups: npt.ArrayLike | None = None,
+    n_groups: int = 1,
+    *,
+    domain: npt.ArrayLike | None = None,
+    weights_squared: npt.ArrayLike | None = None,
+) -> MeanEstimate:
+    """Weighted mean of a number over its base (values not NaN), in each group and domain, as
+    R `svyby(~x, ~g, subset(design, domain & !is.na(x)), svymean)`.
+
+    The same ratio estimator as a share, with a continuous y: the scores w (y - m) / W are
+    zero outside the domain and sum to zero inside it, so the variance is
+    n / (n - 1) · Σ_D w² (y - m)² / W², expanded as sums over cells.
+    """
+    y = np.asarray(values, dtype=np.float64)
+    n_sample = y.shape[0]
+    w = _weights(weights, n_sample)
+    w2 = _squares(w, weights_squared)
+    g = np.zeros(n_sample, dtype=np.int8) if groups is None else _codes(groups, n_groups, "groups")
+    inside = ~np.isnan(y)
+    if domain is not None:
+        inside = inside & np.asarray(domain, dtype=np.bool_)
+    index = np.where(inside & (g >= 0), g.astype(np.int64), n_groups)
+    y0 = np.where(inside, y, 0.0)
+    size = n_groups + 1
+    n = np.bincount(index, minlength=size)[:n_groups]
+    sum_w = np.bincount(index, weights=w, minlength=size)[:n_groups]
+    sum_w2 = np.bincount(index, weights=w2, minlength=size)[:n_groups]
+    sum_wy = np.bincount(index, weights=w * y0, minlength=size)[:n_groups]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sum_wy / sum_w
+        # Σ w² (y - m)² per group, from the cells' own deviations (no cancellation).
+        centred = y0 - np.append(mean, 0.0)[index]
+        squares = np.bincount(index, weights=w2 * centred * centred, minlength=size)[:n_groups]
+        scale = n_sample / (n_sample - 1) if n_sample > 1 else math.nan
+        se = np.sqrt(scale * squares / sum_w**2)
+        n_eff = sum_w**2 / sum_w2
+    empty = n == 0
+    mean[empty] = np.nan
+    se[empty] = np.nan
+    n_eff[empty] = 0.0
+    return MeanEstimate(
+        mean=mean, se=se, n=n.astype(np.int64), weighted_n=sum_w, n_eff=n_eff
+    )
+
+
 def difference(a: Estimate, b: Estimate) -> Difference:
     """Change b - a between two independent waves: se = √(se_a² + se_b²), two-sided normal
     p-value."""

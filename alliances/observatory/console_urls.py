@@ -1,0 +1,3 @@
+"""/observatoire/: the console pages."""
+
+urlpatterns: list = []

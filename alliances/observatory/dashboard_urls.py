@@ -1,0 +1,3 @@
+"""/observatoire/: the dashboard pages."""
+
+urlpatterns: list = []

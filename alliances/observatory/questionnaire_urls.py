@@ -1,0 +1,3 @@
+"""/observatoire/: the questionnaire pages."""
+
+urlpatterns: list = []

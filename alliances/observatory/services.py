@@ -129,14 +129,14 @@ def wave_create(
                                        spec.sheet, spec.row))
     by_code = {s.code: s for s in specs}
     for name in attributes:
-        spec = by_code.get(name)
-        if spec is None:
+        attribute = by_code.get(name)
+        if attribute is None:
             errors.append(LocatedError(_("attribute « %(code)s » is not a question of the form")
                                        % {"code": name}))
-        elif spec.kind not in {Question.Kind.SINGLE, Question.Kind.SCALE}:
+        elif attribute.kind not in {Question.Kind.SINGLE, Question.Kind.SCALE}:
             errors.append(LocatedError(
                 _("attribute « %(code)s » must be a single-choice question (select_one)")
-                % {"code": name}, spec.sheet, spec.row))
+                % {"code": name}, attribute.sheet, attribute.row))
     bank = {q.code: q for q in Question.objects.filter(code__in=codes)}
     for spec in specs:
         known = bank.get(spec.code)

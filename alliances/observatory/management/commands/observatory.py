@@ -25,7 +25,7 @@ class Command(BaseCommand):
         for name, module_name in ACTIONS.items():
             module = importlib.import_module(f"alliances.observatory.cli.{module_name}")
             sub = actions.add_parser(name, help=module.__doc__.strip().splitlines()[0],
-                                     called_from_command_line=parser._called_from_command_line)
+                                     called_from_command_line=parser.called_from_command_line)
             module.add_arguments(sub)
 
     def handle(self, *args, action: str, **options) -> None:

@@ -5,6 +5,7 @@ everything on a laptop; DATABASE_URL and REDIS_URL switch to PostgreSQL and Redi
 ALLIANCES_ENV=production turns on the deployment hardening and requires SECRET_KEY.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -236,6 +237,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 COMMUNE_SIZE_BANDS = [int(x) for x in env_list("COMMUNE_SIZE_BANDS", ["1000", "3500", "10000"])]
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# The observatory questionnaire's open link: new responses per client address, per second,
+# minute, hour or day ("20/h").
+OBSERVATORY_OPEN_LINK_RATE = env_str("OBSERVATORY_OPEN_LINK_RATE", "20/h")
+if not re.fullmatch(r"\d+/[smhd]", OBSERVATORY_OPEN_LINK_RATE):
+    raise ImproperlyConfigured(
+        f"OBSERVATORY_OPEN_LINK_RATE={OBSERVATORY_OPEN_LINK_RATE!r}: expected a count per "
+        "s, m, h or d, as 20/h"
+    )
 
 LOGGING = {
     "version": 1,

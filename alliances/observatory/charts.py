@@ -46,16 +46,21 @@ class Bar:
     note: str = ""  # said instead of the value when there is none
 
 
+def number(value: float, places: int) -> str:
+    """In the active language's format, rounded (Django's number_format truncates)."""
+    return number_format(round(value, places), places)
+
+
 def percent(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{number_format(value * 100, 1)} %"
+    return f"{number(value * 100, 1)} %"
 
 
 def plain(value: float | None) -> str:
     if value is None:
         return "–"
-    return number_format(value, 2)
+    return number(value, 2)
 
 
 def bar_chart(

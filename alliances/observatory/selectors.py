@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from . import analysis, charts, dataset
@@ -242,8 +241,8 @@ def table_rows(results: analysis.Results) -> list[TableRow]:
     table = []
     for group in results.groups:
         label = charts.group_label(group)
-        base = (group.n, number_format(group.weighted_n, 1),
-                number_format(group.n_eff if group.n_eff == group.n_eff else 0.0, 1))
+        base = (group.n, charts.number(group.weighted_n, 1),
+                charts.number(group.n_eff if group.n_eff == group.n_eff else 0.0, 1))
         items: list[tuple[str, float | None, float | None, float | None]]
         if number:
             m = group.mean
@@ -294,14 +293,14 @@ def evolution_rows(series: list[analysis.WavePoint]) -> list[ChangeRow]:
             table.append(ChangeRow(
                 point.wave_label, label, fmt(value),
                 "–" if low is None or high is None else f"[{fmt(low)} ; {fmt(high)}]",
-                group.n, change, "–" if p is None else number_format(p, 3),
+                group.n, change, "–" if p is None else charts.number(p, 3),
                 None if p is None else p < 0.05,
             ))
     return table
 
 
 def _signed(value: float, places: int) -> str:
-    return ("+" if value > 0 else "") + number_format(value, places)
+    return ("+" if value > 0 else "") + charts.number(value, places)
 
 
 def evolution_bars(series: list[analysis.WavePoint], focus: str | None) -> list[charts.Bar]:

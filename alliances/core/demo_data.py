@@ -61,6 +61,7 @@ from alliances.journeys.services import (
 )
 from alliances.lib import codev
 from alliances.lib.identifiers import with_luhn_digit
+from alliances.observatory.demo import observatory_demo
 from alliances.resources.importer import resources_import
 from alliances.territories.models import Commune
 from alliances.territories.services import communes_import, epcis_import
@@ -190,6 +191,8 @@ def demo_load(*, seed: int = 2018) -> DemoReport:
             path=DEMO_RESOURCES / "ressources.csv", files_dir=DEMO_RESOURCES / "fichiers",
             contributor=User.objects.get(email=DEMO_CONTRIBUTOR),
         ).imported
+        # The observatory's surveys and waves, owned by the demo analyst; kept if present.
+        observatory_demo(owner=User.objects.get(email="analyste@alliances.localhost"))
     return report
 
 

@@ -252,7 +252,8 @@ def margins_read(text: str) -> dict[str, dict[str, float]]:
     margins: dict[str, dict[str, float]] = {}
     errors: list[LocatedError] = []
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        # Cells beyond the header (csv's None key, a list) are ignored.
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
         variable, category, share = row["variable"], row["category"], row["share"]
         try:
             value = float(share.replace(",", "."))

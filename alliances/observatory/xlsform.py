@@ -257,7 +257,9 @@ def _dealias(workbook: DefinitionData, sheet: str, default_language: str) -> lis
             header_columns=set(MultipleChoiceQuestion.get_slot_names()),
             default_language=default_language, add_row_number=True,
         )
-        return list(dealias_types(dict_array=[dict(r) for r in result.data]))
+        # The type as written, for messages ("image", not its alias "photo").
+        rows = [{**r, "__type": str(r.get(constants.TYPE) or "").strip()} for r in result.data]
+        return list(dealias_types(dict_array=rows))
     result = dealias_and_group_headers(
         sheet_name=sheet, sheet_data=rows, sheet_header=header,
         header_aliases=aliases.list_header, header_columns=set(PyxformOption.get_slot_names()),
@@ -337,7 +339,7 @@ def _read_survey(reader: _Reader, rows: list[dict]) -> None:
         number = row["__row"]
         kind = str(row.get(constants.TYPE) or "").strip()
         if not kind:
-            if any(k != "__row" and v for k, v in row.items()):
+            if any(v for k, v in row.items() if k not in {"__row", "__type"}):
                 reader.error(_("a row without a type"), number, column="type")
             continue
         if aliases.yes_no.get(str(row.get("disabled", "no")).strip(), False):
@@ -366,7 +368,7 @@ def _read_survey(reader: _Reader, rows: list[dict]) -> None:
             continue
         if kind in COMPUTED_TYPES:
             reader.warn(_("« %(type)s » rows are not computed by the questionnaire: the row is "
-                          "ignored") % {"type": kind}, number, column="type")
+                          "ignored") % {"type": row["__type"]}, number, column="type")
             continue
         spec = _question(reader, row, number, kind,
                          group=" — ".join(g.label for g in stack if g.label))
@@ -460,10 +462,11 @@ def _question(reader: _Reader, row: dict, number: int, kind: str, *, group: str
     elif kind in QUESTION_TYPE_DICT:
         reader.error(_("the type « %(type)s » is not supported: supported are select_one, "
                        "select_multiple, integer, decimal, text and range")
-                     % {"type": kind}, number, column="type")
+                     % {"type": row["__type"]}, number, column="type")
         return None
     else:
-        reader.error(_("unknown type « %(type)s »") % {"type": kind}, number, column="type")
+        reader.error(_("unknown type « %(type)s »") % {"type": row["__type"]}, number,
+                     column="type")
         return None
 
     if _bind(row, "relevant"):

@@ -560,6 +560,7 @@ class _Reader:
             self.plan = plan
             self.delimiter = source.delimiter
             self._reserve(source.estimate or CHUNK_ROWS)
+            ResponseBatch.objects.filter(pk=self.batch.pk).update(rows_total=source.estimate)
             if plan.weight is not None:
                 self.weights = np.full(self.capacity, np.nan)
             line = 2

@@ -34,7 +34,8 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 from pyxform import aliases, constants
-from pyxform.errors import PyXFormError
+from pyxform.builder import create_survey_element_from_dict
+from pyxform.errors import PyXFormError, PyXFormReadError
 from pyxform.parsing import parameters as pyxform_parameters
 from pyxform.parsing.sheet_headers import dealias_and_group_headers
 from pyxform.question import MultipleChoiceQuestion
@@ -47,7 +48,7 @@ from pyxform.xls2json import (
     dealias_types,
     workbook_to_json,
 )
-from pyxform.xls2json_backends import DefinitionData, get_xlsform
+from pyxform.xls2json_backends import DefinitionData, SupportedFileTypes
 
 from alliances.accounts.models import User
 
@@ -65,7 +66,11 @@ RANGE_MAX_OPTIONS = 101  # 0 to 100 step 1: beyond, a number question is what is
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]+\Z")
 ROW_RE = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
 SHEET_RE = re.compile(r"'(survey|choices|settings)' sheet|sheet:? '(survey|choices|settings)'")
-MISSING_TRANSLATION_RE = re.compile(r"^Language '[^']*' is missing the ")
+# pyxform's warnings about languages concern ODK's language switch, not a reader of the
+# French texts only: that every language has every column, that each has an ISO code.
+LANGUAGE_WARNING_RE = re.compile(
+    r"^(Language '[^']*' is missing the |The following language declarations do not "
+    r"contain valid machine-readable codes)")
 FRENCH_RE = re.compile(r"(^|[^a-z])(fr|french|fran[cç]ais)([^a-z]|$)", re.IGNORECASE)
 
 TEXT_TYPES = {"text", "string", "q string", "add text prompt"}
@@ -111,12 +116,18 @@ def read_xlsform(file: bytes | str | Path | IO[bytes], *, filename: str) -> Wave
         raise DefinitionError([LocatedError(
             _("%(file)s is not an XLSForm: expected an .xlsx file (or .xls)")
             % {"file": filename})])
+    unreadable = DefinitionError([LocatedError(
+        _("%(file)s cannot be read as an Excel workbook (damaged, or another format)")
+        % {"file": filename})])
+    read = SupportedFileTypes.get_processors()[SupportedFileTypes(file_type)]
     try:
-        workbook = get_xlsform(io.BytesIO(data), file_type=file_type)
-    except Exception:  # any failure to read untrusted bytes is a bad file
-        raise DefinitionError([LocatedError(
-            _("%(file)s cannot be read as an Excel workbook (damaged, or another format)")
-            % {"file": filename})]) from None
+        workbook = DefinitionData(fallback_form_name=None, **read(io.BytesIO(data)))
+    except PyXFormReadError:
+        raise unreadable from None
+    except PyXFormError as error:  # a readable workbook that pyxform refuses (its headers)
+        raise DefinitionError([_pyxform_located(error)]) from None
+    except Exception:  # any other failure to read untrusted bytes is a bad file
+        raise unreadable from None
     if not workbook.survey and not workbook.survey_header:
         raise DefinitionError([LocatedError(
             _("the workbook has no « survey » sheet: an XLSForm lists its questions there"),
@@ -150,10 +161,8 @@ def read_xlsform(file: bytes | str | Path | IO[bytes], *, filename: str) -> Wave
         reader.error(_("the form has no question"), None)
     if reader.errors:
         raise DefinitionError(reader.errors)
-    # pyxform's checks that every language has every column do not concern a reader of the
-    # French texts only.
     warnings = reader.warnings + [_pyxform_located(w) for w in pyxform_warnings
-                                  if not MISSING_TRANSLATION_RE.match(w)]
+                                  if not LANGUAGE_WARNING_RE.match(w)]
     return WaveDefinition(questions=reader.questions, title=settings.get("form_title", ""),
                           warnings=warnings)
 
@@ -212,10 +221,12 @@ def _read_bytes(file: bytes | str | Path | IO[bytes], *, filename: str) -> bytes
 
 
 def _pyxform_validate(workbook: DefinitionData) -> tuple[PyXFormError | None, list[str]]:
-    """pyxform's own conversion, for its checks (on a copy: it changes the rows it reads)."""
+    """pyxform's own conversion to an XForm (what ODK and Kobo would load), for its checks;
+    on a copy, as it changes the rows it reads."""
     warnings: list[str] = []
     try:
-        workbook_to_json(copy.deepcopy(workbook), warnings=warnings)
+        form = workbook_to_json(copy.deepcopy(workbook), warnings=warnings)
+        create_survey_element_from_dict(form).to_xml(validate=False, warnings=warnings)
     except PyXFormError as error:
         return error, warnings
     except Exception as error:  # a pyxform crash on odd input is its verdict

@@ -4,6 +4,7 @@ nothing."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -442,3 +443,35 @@ def test_a_bad_definition_writes_nothing(case, survey, analyste):
                 "bad_attribute": ("survey", 11), "same_label": ("", None)}[case]
     assert (first.sheet, first.row) == expected
     assert not Question.objects.filter(code="nouvelle").exists()
+
+
+def test_a_column_given_twice_is_pyxforms_error_not_a_damaged_file():
+    data = workbook_bytes({"survey": [["type", "name", "label", "label"],
+                                      ["text", "a", "A", "A encore"]]})
+    errors = errors_of(None, data=data)
+    assert len(errors) == 1
+    assert errors[0].message.startswith("pyxform:") and "label" in errors[0].message
+
+
+def test_the_committed_demo_form_is_the_sample_form():
+    """alliances/observatory/demo/barometre_maires.xlsx, the README's example of create-wave,
+    is `sample_xlsform_bytes()` written out: regenerate it if the sample changes."""
+    committed = Path(xlsform.__file__).parent / "demo" / "barometre_maires.xlsx"
+    assert read_xlsform(committed, filename=committed.name) == read_xlsform(
+        sample_xlsform_bytes(), filename="sample.xlsx")
+
+
+def test_the_sample_form_is_a_valid_xlsform_for_odk_and_kobo():
+    from pyxform.xls2xform import convert
+
+    result = convert(xlsform=sample_xlsform_bytes(), file_type=".xlsx")
+    assert result.warnings == []
+    assert "<name>plutot_oui</name>" in result.xform
+    assert 'nodeset="/data/partenariats/q14"' in result.xform
+
+
+def test_a_reference_to_an_unknown_question_is_pyxforms_error_at_its_row():
+    errors = errors_of([{"type": "text", "name": "a", FR: "A"},
+                        {"type": "text", "name": "b", FR: "B", "relevant": "${zz} = 'x'"}])
+    assert where(errors) == [("survey", 3, "")]
+    assert "zz" in errors[0].message

@@ -200,7 +200,7 @@ class _Result:
 
 
 def _finish(batch: ResponseBatch, result: _Result) -> None:
-    counters = {"rows_total": result.rows, "rows_done": result.rows,
+    counters: dict[str, Any] = {"rows_total": result.rows, "rows_done": result.rows,
                 "rows_rejected": result.rejected}
     if result.rejected_file is not None:
         stem = Path(batch.filename).stem or "responses"
@@ -233,14 +233,16 @@ def _finish(batch: ResponseBatch, result: _Result) -> None:
 @contextmanager
 def _local_path(batch: ResponseBatch) -> Iterator[str]:
     """The stored file as a local path (a copy if the storage is not the file system)."""
-    storage = batch.source.storage
+    storage, name = batch.source.storage, batch.source.name or ""
     try:
-        yield storage.path(batch.source.name)
-        return
+        local = storage.path(name)
     except NotImplementedError:
-        pass
-    with tempfile.NamedTemporaryFile(suffix=Path(batch.source.name).suffix) as copy:
-        with storage.open(batch.source.name, "rb") as source:
+        local = ""
+    if local:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+        with storage.open(name, "rb") as source:
             shutil.copyfileobj(source, copy, 1 << 20)
         copy.flush()
         yield copy.name
@@ -253,7 +255,8 @@ def _local_path(batch: ResponseBatch) -> Iterator[str]:
 class _Source:
     header: list[str]
     chunks: Iterator[list[list[str]]]
-    estimate: int | None  # rows, an upper bound or a guess
+    estimate: int | None  # rows, for progress: a guess (CSV: lines but the header)
+    capacity: int | None  # rows to allocate for: an upper bound if known
     delimiter: str
     close: Callable[[], None]
 
@@ -311,7 +314,8 @@ def _open_csv(path: str) -> _Source:
                 return
             yield chunk
 
-    return _Source(header, chunks(), max(newlines, 1), delimiter, text.close)
+    return _Source(header, chunks(), max(newlines - 1, 1), max(newlines, 1), delimiter,
+                   text.close)
 
 
 def _unreadable(error: Exception, line: int) -> ImportFailed:
@@ -343,7 +347,7 @@ def _open_xlsx(path: str) -> _Source:
         while chunk := list(islice(texts, CHUNK_ROWS)):
             yield chunk
 
-    return _Source(header, chunks(), estimate, ",", book.close)
+    return _Source(header, chunks(), estimate, estimate, ",", book.close)
 
 
 def _cell_text(value: Any) -> str:
@@ -559,7 +563,7 @@ class _Reader:
             plan = _plan(source.header, self.questions, self.batch.weight_column)
             self.plan = plan
             self.delimiter = source.delimiter
-            self._reserve(source.estimate or CHUNK_ROWS)
+            self._reserve(source.capacity or CHUNK_ROWS)
             ResponseBatch.objects.filter(pk=self.batch.pk).update(rows_total=source.estimate)
             if plan.weight is not None:
                 self.weights = np.full(self.capacity, np.nan)
@@ -600,13 +604,13 @@ class _Reader:
         capacity = max(needed, 2 * self.capacity)
         grown = dataset.empty_columns([q for q in self.defs if q.kind != "text"], capacity)
         n = self.n
-        for code, a in self.columns.single.items():
-            grown.single[code][:n] = a[:n]
-        for code, (c, a) in self.columns.multiple.items():
-            grown.multiple[code][0][:n] = c[:n]
-            grown.multiple[code][1][:n] = a[:n]
-        for code, a in self.columns.numbers.items():
-            grown.numbers[code][:n] = a[:n]
+        for code, codes in self.columns.single.items():
+            grown.single[code][:n] = codes[:n]
+        for code, (chosen, answered) in self.columns.multiple.items():
+            grown.multiple[code][0][:n] = chosen[:n]
+            grown.multiple[code][1][:n] = answered[:n]
+        for code, values in self.columns.numbers.items():
+            grown.numbers[code][:n] = values[:n]
         grown.texts = {q.code: [] for q in self.defs if q.kind == "text"}
         if self.weights is not None:
             weights = np.full(capacity, np.nan)
@@ -692,7 +696,9 @@ class _Reader:
         """Rows of another width than the header's: short ones padded with empty cells,
         long ones cut if the extra cells are empty, else flagged; empty rows dropped."""
         width = self.plan.width
-        kept, kept_lines, problems = [], [], []
+        kept: list[list[str]] = []
+        kept_lines: list[int] = []
+        problems: list[tuple[int, int, str]] = []
         for row, line in zip(rows, lines.tolist(), strict=True):
             if not any(row):
                 continue

@@ -220,13 +220,16 @@ def associations_definition(*, local: bool) -> WaveDefinition:
     ])
 
 
+Responses = tuple[list[str], list[list[str]], str]  # header, rows, weight column
+
+
 @dataclass(frozen=True)
 class WavePlan:
     label: str
     field_start: datetime.date | None
     field_end: datetime.date | None
     # rng → (header, rows, weight column): the file the importer reads.
-    responses: Callable[[np.random.Generator], tuple[list[str], list[list[str]], str]]
+    responses: Callable[[np.random.Generator], Responses]
     margins: dict[str, dict[str, float]] | None = None
     publish: bool = True
 
@@ -413,7 +416,7 @@ def maires_margins() -> dict[str, dict[str, float]]:
     }
 
 
-def maires_responses(rng: np.random.Generator, *, n: int, year: int):
+def maires_responses(rng: np.random.Generator, *, n: int, year: int) -> Responses:
     """n mayors: quotas by région (at least 8 a région) and size band (over-representing
     the larger communes), q4 by size band and year, q14 in the ODK style (one column of
     space-separated codes), a count q20 and a few comments q30. No weights: they are raked."""
@@ -443,11 +446,12 @@ def maires_responses(rng: np.random.Generator, *, n: int, year: int):
     return header, rows, ""
 
 
-def associations_responses(rng: np.random.Generator, *, n: int, local: bool):
+def associations_responses(rng: np.random.Generator, *, n: int, local: bool) -> Responses:
     """n associations: région quotas (national, at least 30 a région) or départements
     (local), sector and employees drawn with the sample's shares; q15 in the Kobo export
     style (one 0/1 column per option); the national file carries the pollster's weights
     `poids` (raked on région, sector and employees); the local one has none."""
+    places: tuple[tuple[str, str, float], ...]
     if local:
         places = DEPARTEMENTS_BRETAGNE
         where = _shuffled(rng, quota(n, [d[2] for d in places]))

@@ -80,7 +80,8 @@ def assert_matches(est: MeanEstimate, group: int, ref: dict) -> None:
     assert est.n[group] == ref["n"]
 
 
-def check_by(est: MeanEstimate, table: list[dict], key) -> None:
+def check_by(est: MeanEstimate, table: list[dict], key) -> set[int]:
+    """Each of R's groups matches; returns the groups R left out (nobody in them)."""
     seen = set()
     for row in table:
         group = key(row)

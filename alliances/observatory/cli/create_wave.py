@@ -99,7 +99,9 @@ def handle(command, *, survey: str, label: str, xlsform: Path, population: str |
 
 def _where(name: str, error: LocatedError) -> str:
     text = str(error)
-    return f"{name}, {text}" if error.sheet or error.row is not None else f"{name}: {text}"
+    if error.sheet or error.row is not None:
+        return f"{name}, {text}"
+    return text if text.startswith(name) else f"{name}: {text}"
 
 
 def _located(name: str, errors: list[LocatedError]) -> str:

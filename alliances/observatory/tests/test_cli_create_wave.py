@@ -139,7 +139,7 @@ def test_an_error_of_the_bank_rolls_back_the_new_survey(admin, form, tmp_path):
         create_wave("--survey", "associations", "--population", "associations",
                     "--label", "2025", "--xlsform", str(path))
     assert counts() == before
-    with pytest.raises(CommandError, match="attribute « q14 »"):
+    with pytest.raises(CommandError, match="« q14 »"):
         create_wave("--survey", "maires2", "--population", "maires", "--label", "2025",
                     "--xlsform", str(form), "--attributes", "q14")
     assert counts() == before
@@ -184,7 +184,7 @@ def test_a_missing_or_unreadable_file(admin, tmp_path):
                     "--xlsform", str(tmp_path / "absent.xlsx"))
     text = tmp_path / "reponses.xlsx"
     text.write_text("region,q4\n11,oui\n")
-    with pytest.raises(CommandError, match="reponses.xlsx cannot be read"):
+    with pytest.raises(CommandError, match=r"^reponses\.xlsx [^:]"):
         create_wave("--survey", "maires", "--population", "maires", "--label", "2025",
                     "--xlsform", str(text))
     assert counts() == (0, 0, 0, 0, 0)

@@ -250,3 +250,17 @@ def test_list_queries_do_not_grow_with_waves(client, analyste, django_assert_max
         wave_publish(wave=make_wave(analyste, label=f"20{i}", n=40, seed=i), by=analyste)
     with django_assert_max_num_queries(1):
         assert len(client.get(f"{API}/waves").json()) == 4
+
+
+def test_a_cached_result_never_shows_an_analysts_figures_in_public(client, analyste,
+                                                                  published):
+    params = {"by": "region,taille_commune", "filter": "q4:oui"}
+    client.force_login(analyste)
+    private = client.get(results_url(published, "q14"), params).json()
+    assert any(g["too_small"] and g["options"][0]["share"] is not None
+               for g in private["groups"])
+    client.logout()
+    public = client.get(results_url(published, "q14"), params).json()
+    assert all(o["share"] is None for g in public["groups"] if g["too_small"]
+               for o in g["options"])
+    assert [g["n"] for g in public["groups"]] == [g["n"] for g in private["groups"]]

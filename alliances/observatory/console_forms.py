@@ -78,7 +78,7 @@ class WaveForm(forms.Form):
         label=_("XLSForm (.xlsx)"),
         help_text=_("The questionnaire in the XLSForm standard of ODK and KoboToolbox: "
                     "sheets survey, choices and settings."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}),
     )
     attributes = forms.CharField(
         label=_("Respondent attributes"), required=False, max_length=500,
@@ -90,9 +90,12 @@ class WaveForm(forms.Form):
     def clean_xlsform(self):
         return _size(self.cleaned_data.get("xlsform"), MAX_XLSFORM)
 
-    def clean_attributes(self) -> list[str]:
-        text = self.cleaned_data.get("attributes", "")
+    @staticmethod
+    def split_codes(text: str) -> list[str]:
         return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+    def clean_attributes(self) -> list[str]:
+        return self.split_codes(self.cleaned_data.get("attributes", ""))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -7,6 +7,8 @@ from . import console_views as views
 urlpatterns = [
     path("console/", views.console, name="console"),
     path("console/enquetes/<slug:slug>/", views.survey_detail, name="console_survey"),
+    path("console/enquetes/<slug:slug>/xlsform/", views.xlsform_preview,
+         name="console_xlsform_preview"),
     path("console/vagues/<int:pk>/", views.wave_detail, name="console_wave"),
     path("console/vagues/<int:pk>/statut/", views.wave_status, name="console_wave_status"),
     path("console/vagues/<int:pk>/xlsform/", views.wave_xlsform, name="console_wave_xlsform"),

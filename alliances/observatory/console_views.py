@@ -33,8 +33,17 @@ from .collection import invitations_create, invitations_csv
 from .console_forms import ImportForm, InvitationsForm, MarginsForm, SurveyForm, WaveForm
 from .console_services import wave_set_open_link
 from .imports import responses_import
-from .models import Invitation, Option, ResponseBatch, Survey, Wave, WaveQuestion, WebResponse
-from .xlsform import wave_create_from_xlsform
+from .models import (
+    Invitation,
+    Option,
+    Question,
+    ResponseBatch,
+    Survey,
+    Wave,
+    WaveQuestion,
+    WebResponse,
+)
+from .xlsform import read_xlsform, wave_create_from_xlsform
 
 ERRORS_SHOWN = 100
 # The transitions offered as buttons, in the order shown. Publishing from brouillon or en
@@ -171,14 +180,18 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["xlsform"]
+        attributes = _attributes(request, data["attributes"])
         try:
             wave = wave_create_from_xlsform(
                 survey=survey, label=data["label"], file=upload, filename=upload.name,
-                created_by=request.user, attributes=data["attributes"],
+                created_by=request.user, attributes=attributes,
                 field_start=data["field_start"], field_end=data["field_end"],
             )
         except services.DefinitionError as error:
             errors = _located(error)
+            # The file must be chosen again; the attributes ticked are kept as typed ones.
+            form.data = form.data.copy()
+            form.data["attributes"] = ", ".join(attributes)
         else:
             messages.success(request, _("The wave « %(label)s » is created with %(count)s "
                                         "questions.") % {"label": wave.label,
@@ -195,6 +208,36 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"survey": survey, "waves": waves, "form": form, "errors": errors}
     return render(request, "observatory/console/survey.html", context,
                   status=400 if request.method == "POST" else 200)
+
+
+def _attributes(request: HttpRequest, typed: list[str]) -> list[str]:
+    """The codes typed in the text field and those ticked in the form's preview."""
+    return list(dict.fromkeys([*typed, *request.POST.getlist("attribute_codes")]))
+
+
+@login_required
+@require_POST
+def xlsform_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Read the XLSForm chosen in the new wave's form (htmx, on the file input's change):
+    its problems at once, or its single-choice questions to tick as respondent attributes.
+    Nothing is kept: the form's submission sends the file again."""
+    survey = _survey(request, slug)
+    upload = request.FILES.get("xlsform")
+    typed = set(WaveForm.split_codes(request.POST.get("attributes", "")))
+    context: dict[str, Any] = {"survey": survey, "preview_errors": [], "candidates": []}
+    if upload is not None:
+        try:
+            definition = read_xlsform(upload, filename=upload.name)
+        except services.DefinitionError as error:
+            context["preview_errors"] = _located(error)
+        else:
+            single = {Question.Kind.SINGLE, Question.Kind.SCALE}
+            context["candidates"] = [
+                (spec.code, spec.label, spec.code in typed)
+                for spec in definition.questions if spec.kind in single
+            ]
+            context["question_count"] = len(definition.questions)
+    return render(request, "observatory/console/survey.html#xlsform_preview", context)
 
 
 # -- a wave --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The analyst's main path in a real browser: sign in, create a survey, create its wave from
-an XLSForm, import a CSV of responses and watch the import's progress end (the batch's
-fragment polled by htmx while the worker runs), rake to margins, publish, open the
-dashboard. axe-core on each console page.
+an XLSForm (its respondent attributes ticked among the questions the chosen file offers),
+import a CSV of responses and watch the import's progress end (the batch's fragment polled
+by htmx while the worker runs), rake to margins, publish, open the dashboard. axe-core on
+each console page.
 
 The worker is the real task function's body (`imports.batch_run`), called by the test
 while the page polls: the database task queue has no worker in a test, so the batch waits
@@ -86,12 +87,20 @@ def test_an_analyst_goes_from_an_xlsform_to_a_published_wave(page, analyste, pas
     page.fill("#id_label", "2025")
     page.fill("#id_field_start", "2025-03-01")
     page.fill("#id_field_end", "2025-04-15")
+    # Choosing the file reads it (htmx): its single-choice questions are offered as
+    # respondent attributes to tick.
     page.set_input_files("#id_xlsform", str(form_path))
-    page.fill("#id_attributes", "region, taille_commune")
+    page.locator("#attr-taille_commune").wait_for()
+    assert page.locator("input[name=attribute_codes]").count() == 3
+    page.check("#attr-region")
+    page.check("#attr-taille_commune")
+    assert_accessible(page)
     submit(page, "#wave-form button[type=submit]")
     wave = Wave.objects.get(survey=survey)
     assert page.url.endswith(f"/observatoire/console/vagues/{wave.pk}/")
     assert page.locator("#question-list tbody tr").count() == 6
+    assert sorted(wave.questions.filter(is_attribute=True)
+                  .values_list("question__code", flat=True)) == ["region", "taille_commune"]
     assert_accessible(page)
 
     # The responses: the import waits for the worker, the page polls its batch.

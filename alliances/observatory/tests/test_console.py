@@ -498,3 +498,53 @@ def test_the_wave_page_reads_a_fixed_number_of_queries(client, owner,
         response = client.get(reverse("observatory:console_wave", args=[wave.pk]))
     assert response.content.decode().count('class="obs-batch"') == 6
     assert WaveQuestion.objects.filter(wave=wave).count() == len(response.context["questions"])
+
+
+# -- the XLSForm's preview: attributes ticked among its single-choice questions -----------
+
+
+def test_the_preview_offers_the_single_choice_questions_as_attributes(client, owner, survey):
+    url = reverse("observatory:console_xlsform_preview", args=[survey.slug])
+    response = client.post(url, {"attributes": "region",
+                                 "xlsform": _upload("f.xlsx", sample_xlsform_bytes())},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    candidates = response.context["candidates"]
+    assert [c[0] for c in candidates] == ["region", "taille_commune", "q4"]
+    assert [c[2] for c in candidates] == [True, False, False]
+    assert 'name="attribute_codes" value="taille_commune"' in response.content.decode()
+    assert Wave.objects.count() == 0
+
+
+def test_the_preview_reports_a_bad_form_at_once(client, owner, survey):
+    url = reverse("observatory:console_xlsform_preview", args=[survey.slug])
+    rows = [*sample_survey_rows(), {"type": "select_one absente", "name": "q5", FR: "?"}]
+    response = client.post(url, {"xlsform": _upload("f.xlsx", build_xlsform(
+        None, rows, sample_choices_rows()))}, **EN)
+    errors = response.context["preview_errors"]
+    assert errors and any("line 15" in e for e in errors), errors
+    assert not response.context["candidates"]
+
+
+def test_ticked_attributes_are_added_to_the_typed_ones(client, owner, survey):
+    response = client.post(
+        reverse("observatory:console_survey", args=[survey.slug]),
+        {"label": "2025", "attributes": "region", "attribute_codes": ["taille_commune"],
+         "xlsform": _upload("f.xlsx", sample_xlsform_bytes())},
+    )
+    assert response.status_code == 302
+    wave = Wave.objects.get()
+    assert set(wave.questions.filter(is_attribute=True)
+               .values_list("question__code", flat=True)) == {"region", "taille_commune"}
+
+
+def test_another_analyst_may_not_preview_on_someone_elses_survey(client, survey, password):
+    from alliances.accounts.models import User
+    from alliances.accounts.services import user_create
+
+    other = user_create(email="a2@example.org", password=password, role=User.Role.ANALYSTE,
+                        display_name="Autre")
+    client.force_login(other)
+    url = reverse("observatory:console_xlsform_preview", args=[survey.slug])
+    response = client.post(url, {"xlsform": _upload("f.xlsx", sample_xlsform_bytes())})
+    assert response.status_code == 403

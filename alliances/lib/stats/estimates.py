@@ -429,6 +429,9 @@ def _estimate(
         scale = n_sample / (n_sample - 1) if n_sample > 1 else math.nan
         se = np.sqrt(scale * centred)
         n_eff = base_w**2 / base_w2
+    # The option's total and the base are summed in different orders: a share everybody
+    # chose may land one rounding step above 1.
+    np.clip(share, 0.0, 1.0, out=share)
     empty = n == 0
     share[empty] = np.nan
     se[empty] = np.nan

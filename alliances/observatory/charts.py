@@ -188,14 +188,14 @@ def results_bars(results: analysis.Results, focus: str | None = None) -> list[Ba
 
 
 def results_chart(results: analysis.Results, *, focus: str | None = None, title: str = "",
-                  standalone: bool = False) -> SafeString:
+                  by_labels: Sequence[str] = (), standalone: bool = False) -> SafeString:
     bars = results_bars(results, focus)
     number = results.question.kind == "number"
     if results.by and not number:
         option = dict(results.question.options).get(focus or "", "")
         desc = _("Share answering « %(option)s » by %(by)s, largest first, with %(level)s "
                  "confidence intervals. The table below gives every figure.") % {
-            "option": option, "by": ", ".join(results.by), "level": LEVEL}
+            "option": option, "by": ", ".join(by_labels or results.by), "level": LEVEL}
     elif number:
         desc = _("Weighted mean with its %(level)s confidence interval. The table below "
                  "gives every figure.") % {"level": LEVEL}

@@ -53,7 +53,8 @@ def _selected(request: HttpRequest, pk: int):
     wave = _wave_or_404(request, pk)
     data = dataset.wave_data(wave)
     selection = selectors.selection_read(request.GET, data)
-    return wave, selection, selectors.results_for(request.user, wave, data, selection)
+    results = selectors.results_for(request.user, wave, data, selection)
+    return wave, selection, results, selectors.by_labels(data, selection)
 
 
 def _attachment(content: bytes, content_type: str, wave: Wave, code: str, ext: str):
@@ -68,7 +69,7 @@ def _attachment(content: bytes, content_type: str, wave: Wave, code: str, ext: s
 @require_GET
 def download_csv(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        wave, selection, results = _selected(request, pk)
+        wave, selection, results, _labels = _selected(request, pk)
     except analysis.UnknownCode as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     return _attachment(exports.results_csv(results), "text/csv; charset=utf-8", wave,
@@ -78,7 +79,7 @@ def download_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        wave, selection, results = _selected(request, pk)
+        wave, selection, results, _labels = _selected(request, pk)
     except analysis.UnknownCode as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     header = exports.Header(selectors.header_lines(wave, results))
@@ -92,9 +93,10 @@ def download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def download_svg(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        wave, selection, results = _selected(request, pk)
+        wave, selection, results, labels = _selected(request, pk)
     except analysis.UnknownCode as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    svg = charts.results_chart(results, focus=selection.focus, standalone=True)
+    svg = charts.results_chart(results, focus=selection.focus, by_labels=labels,
+                               standalone=True)
     return _attachment(svg.encode(), "image/svg+xml", wave, selection.question, "svg")
 

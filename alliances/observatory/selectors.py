@@ -401,6 +401,10 @@ def comparison_read(user, wave: Wave, data: WaveData, code: str) -> Comparison |
     )
 
 
+def by_labels(data: WaveData, selection: Selection) -> list[str]:
+    return [data.questions[b].label for b in selection.by if b in data.questions]
+
+
 def filters_text(filters: Mapping[str, list[str]], data: WaveData) -> str:
     parts = []
     for code, options in filters.items():
@@ -464,8 +468,9 @@ def dashboard_read(user, wave: Wave, params) -> dict:
         results=results,
         overall=overall.groups[0],
         filters_text=filters_text(selection.filters, data),
-        by_labels=[data.questions[b].label for b in selection.by],
-        chart=charts.results_chart(results, focus=selection.focus),
+        by_labels=by_labels(data, selection),
+        chart=charts.results_chart(results, focus=selection.focus,
+                                   by_labels=by_labels(data, selection)),
         table=table_rows(results),
         small_note=charts.small_note(wave.min_n),
     )

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
@@ -477,8 +478,10 @@ def wave_invitations(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError as error:  # WaveStateError too: a published wave
         form.add_error(None, str(error))
         return _wave_page(request, wave, status=409, invitations_form=form)
-    messages.success(request, _("%(count)s invitations created. Download their links.")
-                     % {"count": len(created)})
+    messages.success(request, ngettext(
+        "%(count)s invitation created. Download its link.",
+        "%(count)s invitations created. Download their links.", len(created),
+    ) % {"count": len(created)})
     return redirect(reverse("observatory:console_wave", args=[wave.pk]) + "#collection")
 
 

@@ -1,11 +1,12 @@
 """Wave definitions from XLSForms, the form standard of ODK and KoboToolbox.
 
 pyxform reads the workbook and parses its headers (aliases, `label::French (fr)` columns,
-the `begin group`/`select_one list` syntax); its conversion (`workbook_to_json`) is run too,
-as the validator of everything this module does not check itself, and its first error is
-reported with the sheet and row it names. This module then walks the `survey` rows itself,
-because the questionnaire and the analysis support a subset of XLSForm and every construct
-outside it must be reported at its row, all at once, not just the first one:
+the `begin group`/`select_one list` syntax); its whole conversion to an XForm (what ODK and
+Kobo would load) is run too, as the validator of everything this module does not check
+itself, and its first error is reported with the sheet and row it names. This module then
+walks the `survey` rows itself, because the questionnaire and the analysis support a subset
+of XLSForm and every construct outside it must be reported at its row, all at once, not just
+the first one:
 
 - questions: select_one, select_multiple, integer, decimal, text, range (a scale), and
   select_one with the `likert` appearance (a scale); `begin group`/`end group` (nested
@@ -229,7 +230,7 @@ def _pyxform_validate(workbook: DefinitionData) -> tuple[PyXFormError | None, li
         create_survey_element_from_dict(form).to_xml(validate=False, warnings=warnings)
     except PyXFormError as error:
         return error, warnings
-    except Exception as error:  # a pyxform crash on odd input is its verdict
+    except Exception as error:  # pyxform crashing on odd input: refuse it rather than guess
         return PyXFormError(str(error) or type(error).__name__), warnings
     return None, warnings
 

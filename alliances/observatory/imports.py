@@ -66,9 +66,11 @@ from typing import IO, Any
 
 import numpy as np
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alliances.accounts.models import User
 
@@ -219,6 +221,7 @@ def _finish(batch: ResponseBatch, result: _Result) -> None:
         with transaction.atomic():
             wave = Wave.objects.select_for_update().get(pk=batch.wave_id)
             _check_wave(wave)
+            _fast_compression()
             ResponseBatch.objects.filter(pk=batch.pk).update(
                 status=ResponseBatch.Status.DONE, data=packed, errors=result.errors,
                 rows_imported=result.columns.n, finished_at=timezone.now(), **counters,
@@ -228,6 +231,19 @@ def _finish(batch: ResponseBatch, result: _Result) -> None:
         message = _("With these rows the wave's raking margins no longer fit: %(error)s") % {
             "error": str(error)}
         _fail(batch, [_error(None, "", message)], **counters)
+
+
+def _fast_compression() -> None:
+    """On PostgreSQL, compress the columns with lz4 rather than the default pglz, for this
+    transaction: a million rows' 25 MB take pglz seconds of the server's time (measured 2.8
+    to 4.3 s against 0.8 to 1.9 s on this machine), during which the wave is locked."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                       "AND 'lz4' = ANY(enumvals)")
+        if cursor.fetchone():
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
 @contextmanager
@@ -581,8 +597,9 @@ class _Reader:
         errors = self.errors
         if self.errors_total > len(errors):
             more = self.errors_total - len(errors)
-            errors = [*errors, {"line": None, "column": "", "more": more, "message": _(
-                "… and %(count)s more errors.") % {"count": f"{more:,}"}}]
+            errors = [*errors, {"line": None, "column": "", "more": more, "message": ngettext(
+                "… and %(count)s more error.", "… and %(count)s more errors.", more)
+                % {"count": number_format(more, force_grouping=True)}}]
         n = self.n
         columns = dataset.Columns(
             n=n,

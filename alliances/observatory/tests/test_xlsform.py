@@ -311,6 +311,7 @@ def test_a_select_without_a_choices_sheet():
     (b"not a workbook at all", "form.xlsx"),
     (b"PK\x03\x04 a broken zip", "form.xlsx"),
     (b"", "form.xlsx"),
+    (b"\xd0\xcf\x11\xe0 not really an old Excel file", "form.xls"),
 ])
 def test_a_file_that_is_not_an_xlsform_is_one_clear_error(data, filename):
     errors = errors_of(None, data=data, filename=filename)

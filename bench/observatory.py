@@ -22,8 +22,14 @@ the CSV an analyst imports, creates the survey and the wave through the services
    engine's shares must equal pandas' to 1e-9, or the bench fails: equal work is compared.
 4. the API under 16 connections: the server as `alliances serve` starts it (gunicorn) on the
    bench's database, wrk (or bench/loadgen.py's generator) on
-   /api/v1/observatory/waves/{id}/questions/{code}/results, by region and filtered;
-   baseline: /sante/, the cheapest JSON answer (one query) of the same server.
+   /api/v1/observatory/waves/{id}/questions/{code}/results: q4 by region, filtered, q14 by
+   region (one URL each, which the API's results cache answers after the first time), and
+   2,340 distinct selections in rotation (nearly all computed); baseline: /sante/, the
+   cheapest JSON answer (one query) of the same server.
+
+The engine and raking rows also give their CPU time (in the notes): on a shared machine
+the wall times carry the waits for a CPU, the CPU times do not. The goals are those of
+the issue, for 1,000,000 respondents; a smaller run (--smoke) shows them unjudged.
 
 Prints one table (median of the rounds, min–max, baselines, ratios, goals) and the load
 average, and writes the same as JSON. Nothing here asserts a time: the figures are for
@@ -405,7 +411,10 @@ def print_table(rows: list[dict], data: dict) -> None:
         "\nImport: median of the rounds' wall time inside the child (after Django's start), "
         "peak RSS of the whole child process (VmHWM). "
         "Engine: wave_data (cached) + question_results with SEs and CIs, against shares "
-        "alone in NumPy and pandas on the same arrays. API: p95 of the requests under load. "
+        "alone in NumPy and pandas on the same arrays. API: p95 of the requests under load; "
+        "a single URL is answered from the API's per-process results cache after its first "
+        "request, the distinct selections compute nearly every answer (16 connections on "
+        "2 sync workers: a request waits for ~8 others). "
         f"Goals are judged at {FULL['respondents']:,} respondents only."
     )
 

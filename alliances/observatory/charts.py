@@ -24,15 +24,15 @@ BAR_EMPTY = "#6b6b6b"
 INK = "#1a1a1a"
 GRID = "#767676"
 
-WIDTH = 720
-LABEL_WIDTH = 240
+WIDTH = 760
+LABEL_WIDTH = 280
 VALUE_WIDTH = 150
 ROW = 30
 BAR_HEIGHT = 18
 TOP = 12
 AXIS = 28
 
-LEVEL = "95 %"
+LEVEL = "95\u00a0%"
 
 _ids = itertools.count(1)
 
@@ -54,7 +54,7 @@ def number(value: float, places: int) -> str:
 def percent(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{number(value * 100, 1)} %"
+    return f"{number(value * 100, 1)}\u00a0%"
 
 
 def plain(value: float | None) -> str:
@@ -96,7 +96,7 @@ def bar_chart(
     for i, bar in enumerate(bars):
         y = TOP + i * ROW
         middle = y + ROW / 2
-        label = bar.label if len(bar.label) <= 34 else bar.label[:33] + "…"
+        label = bar.label if len(bar.label) <= 40 else bar.label[:39] + "…"
         parts.append(f'<g class="bar"><title>{escape(bar.label)}</title>')
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{middle + 4:.1f}" text-anchor="end" '

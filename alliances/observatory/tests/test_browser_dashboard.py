@@ -72,7 +72,7 @@ def test_a_visitor_filters_the_dashboard_and_downloads_the_csv(page, wave):
     first = results.groups[0]
     assert rows[0][0] == first.key_labels["region"] and rows[0][1] == "Des associations"
     assert rows[0][4] == str(first.n)
-    assert rows[0][2] == f"{first.options[0].share * 100:.1f} %".replace(".", ",")
+    assert rows[0][2] == f"{first.options[0].share * 100:.1f}\u00a0%".replace(".", ",")
     assert page.locator(".observatory-chart svg[role=img] title").first.text_content() \
         == results.question.label
     assert_accessible(page)

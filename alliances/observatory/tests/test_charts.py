@@ -50,7 +50,7 @@ def test_the_standalone_file_is_an_svg_document():
     svg = charts.bar_chart([charts.Bar("a", 2.5, 2.0, 3.0)], title="t", desc="d",
                            shares=False, standalone=True)
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>')
-    assert parse(svg).get("viewBox").startswith("0 0 720 ")
+    assert parse(svg).get("viewBox").startswith("0 0 760 ")
 
 
 @pytest.mark.django_db

@@ -490,6 +490,7 @@ def run(config: dict) -> dict:
     else:
         load_directly(wave, respondents, owner)
 
+    csv_path.unlink()  # 70 MB at full size, made again by every run; the wave keeps its copy
     rake = rake_rounds(config, wave)
     engine = engine_rounds(config, wave)
     services.wave_publish(wave=wave, by=owner)  # public: the API answers anonymous requests

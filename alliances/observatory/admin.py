@@ -74,8 +74,7 @@ class ReadOnly(AdminOnly):
 
 class WaveInline(ReadOnly, admin.TabularInline):
     model = Wave
-    fields = ["label", "status", "field_start", "field_end", "published_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("label", "status", "field_start", "field_end", "published_at")
     extra = 0
     show_change_link = True
 
@@ -104,9 +103,8 @@ class SurveyAdmin(AdminOnly, admin.ModelAdmin):
 
 class WaveQuestionInline(ReadOnly, admin.TabularInline):
     model = WaveQuestion
-    fields = ["position", "question", "label", "option_codes", "is_attribute", "group",
-              "required"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "question", "label", "option_codes",
+                                "is_attribute", "group", "required")
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> Any:
@@ -187,10 +185,11 @@ class ResponseBatchAdmin(ReadOnly, admin.ModelAdmin):
     search_fields = ["filename", "wave__label", "wave__survey__title"]
     list_select_related = ["wave__survey"]
     # `data` (the packed columns, megabytes) is never loaded nor shown.
-    fields = ["wave", "filename", "source", "weight_column", "skip_bad_rows", "status",
-              "rows_total", "rows_done", "rows_imported", "rows_rejected", "error_list",
-              "rejected_file", "created_by", "created_at", "finished_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "wave", "filename", "source", "weight_column", "skip_bad_rows", "status", "rows_total",
+        "rows_done", "rows_imported", "rows_rejected", "error_list", "rejected_file",
+        "created_by", "created_at", "finished_at",
+    )
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).defer("data")
@@ -233,9 +232,8 @@ class WebResponseAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "wave", "status", "started_at", "submitted_at"]
     list_filter = ["status"]
     list_select_related = ["wave__survey"]
-    fields = ["wave", "invitation", "status", "answers_text", "started_at", "updated_at",
-              "submitted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("wave", "invitation", "status", "answers_text", "started_at",
+                                "updated_at", "submitted_at")
 
     @admin.display(description=_("answers"))
     def answers_text(self, obj: WebResponse) -> str:

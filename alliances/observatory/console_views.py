@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alliances.accounts.models import User
+
 from . import services
 from .collection import invitations_create, invitations_csv
 from .console_forms import ImportForm, InvitationsForm, MarginsForm, SurveyForm, WaveForm
@@ -66,6 +68,11 @@ def _transition_label(current: str, target: str) -> str:
         return _("Withdraw the publication") if current == Wave.Status.PUBLIEE \
             else _("Close the wave")
     return _("Publish")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # login_required
+    return request.user
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -149,7 +156,7 @@ def console(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            survey = services.survey_create(owner=request.user, **form.cleaned_data)
+            survey = services.survey_create(owner=_user(request), **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -184,14 +191,15 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
         attributes = _attributes(request, data["attributes"])
         try:
             wave = wave_create_from_xlsform(
-                survey=survey, label=data["label"], file=upload, filename=upload.name,
-                created_by=request.user, attributes=attributes,
+                survey=survey, label=data["label"], file=upload,
+                filename=upload.name or "form.xlsx",
+                created_by=_user(request), attributes=attributes,
                 field_start=data["field_start"], field_end=data["field_end"],
             )
         except services.DefinitionError as error:
             errors = _located(error)
             # The file must be chosen again; the attributes ticked are kept as typed ones.
-            form.data = form.data.copy()
+            form.data = request.POST.copy()
             form.data["attributes"] = ", ".join(attributes)
         else:
             messages.success(request, _("The wave « %(label)s » is created with %(count)s "
@@ -228,7 +236,7 @@ def xlsform_preview(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {"survey": survey, "preview_errors": [], "candidates": []}
     if upload is not None:
         try:
-            definition = read_xlsform(upload, filename=upload.name)
+            definition = read_xlsform(upload, filename=upload.name or "form.xlsx")
         except services.DefinitionError as error:
             context["preview_errors"] = _located(error)
         else:
@@ -250,6 +258,7 @@ def _wave_context(request: HttpRequest, wave: Wave, **forms: Any) -> dict[str, A
         .prefetch_related(Prefetch("question__options", queryset=Option.objects.only(
             "id", "question_id", "code", "label")))
     )
+    item: Any
     for item in questions:
         labels = {o.code: o.label for o in item.question.options.all()}
         item.options = [(code, labels.get(code, "")) for code in item.option_codes]
@@ -308,7 +317,7 @@ def _report_rows(report: dict[str, Any] | None) -> list[tuple[str, str, str]]:
             for label, key, places, scale in rows]
 
 
-def _batch_view(batch: ResponseBatch) -> ResponseBatch:
+def _batch_view(batch: Any) -> ResponseBatch:
     """The batch with what its fragment shows: the first errors, and whether to poll."""
     errors = batch.errors or []
     batch.errors_shown = errors[:ERRORS_SHOWN]
@@ -340,9 +349,9 @@ def wave_status(request: HttpRequest, pk: int) -> HttpResponse:
         # (no respondents) must not leave it closed.
         with transaction.atomic():
             if target == Wave.Status.PUBLIEE:
-                wave = services.wave_publish(wave=wave, by=request.user)
+                wave = services.wave_publish(wave=wave, by=_user(request))
             else:
-                wave = services.wave_set_status(wave=wave, status=target, by=request.user)
+                wave = services.wave_set_status(wave=wave, status=target, by=_user(request))
     except services.WaveStateError as error:
         wave.refresh_from_db()
         return _wave_page(request, wave, status=409, status_error=str(error))
@@ -364,7 +373,7 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         batch = responses_import(
-            wave=wave, file=data["file"], filename=data["file"].name, created_by=request.user,
+            wave=wave, file=data["file"], filename=data["file"].name, created_by=_user(request),
             weight_column=data["weight_column"].strip(), skip_bad_rows=data["skip_bad_rows"],
         )
     except services.WaveStateError as error:
@@ -419,7 +428,7 @@ def batch_rejected(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def wave_xlsform(request: HttpRequest, pk: int) -> FileResponse:
     wave = _wave(request, pk)
-    return _download(wave.xlsform, wave.xlsform.name.rsplit("/", 1)[-1] if wave.xlsform else "")
+    return _download(wave.xlsform, (wave.xlsform.name or "").rsplit("/", 1)[-1])
 
 
 # -- raking --------------------------------------------------------------------------------

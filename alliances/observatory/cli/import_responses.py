@@ -67,8 +67,8 @@ def handle(command, *, wave: int, file: Path, weight: str, skip_bad_rows: bool,
             _print_errors(command, file, batch.errors, limit=10)
         return
     _print_errors(command, file, batch.errors, limit=MAX_SHOWN)
-    what = f"{batch.rows_rejected:,} bad rows" if batch.rows_rejected else "the file"
-    raise CommandError(f"wave {target.pk}: nothing imported ({what}; batch {batch.pk})")
+    why = f": {batch.rows_rejected:,} bad rows" if batch.rows_rejected else ""
+    raise CommandError(f"wave {target.pk}: nothing imported{why} (batch {batch.pk})")
 
 
 def _print_errors(command, file: Path, errors: list[dict], *, limit: int) -> None:

@@ -55,7 +55,7 @@ def test_bad_rows_are_printed_located_and_nothing_is_imported(analyste, tmp_path
         observatory("--wave", wave.pk, path)
     assert failure.value.returncode == 1
     assert str(failure.value) == (
-        f"wave {wave.pk}: nothing imported (2 bad rows; batch {wave.batches.latest('id').pk})")
+        f"wave {wave.pk}: nothing imported: 2 bad rows (batch {wave.batches.latest('id').pk})")
     wave.refresh_from_db()
     assert dataset.wave_data(wave).n == 30
 
@@ -83,7 +83,7 @@ def test_a_bad_header_is_printed(analyste, tmp_path):
     path = tmp_path / "reponses.csv"
     path.write_text("region,q44\n11,oui\n")
     err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing imported \\(the file;"):
+    with pytest.raises(CommandError, match="nothing imported \\(batch "):
         call_command("observatory", "import", "--wave", str(wave.pk), str(path),
                      stdout=io.StringIO(), stderr=err)
     assert err.getvalue().startswith(f"{path}, line 1, column q44: « q44 » is not a question")
@@ -164,7 +164,7 @@ def test_the_command_line_exits_1_when_nothing_is_imported(analyste, tmp_path, c
     assert exit_.value.code == 1
     err = capsys.readouterr().err
     assert f"{path}, line 2, column q4: « zz »" in err
-    assert f"CommandError: wave {wave.pk}: nothing imported (1 bad rows;" in err
+    assert f"CommandError: wave {wave.pk}: nothing imported: 1 bad rows (batch" in err
     with pytest.raises(SystemExit) as exit_:
         ManagementUtility(["alliances", "observatory", "import", "--help"]).execute()
     assert exit_.value.code == 0 and "--skip-bad-rows" in capsys.readouterr().out

@@ -7,10 +7,12 @@ the other questionnaire tests too.
 
 import csv
 import io
+import threading
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from django.db import connection, connections
 
 from alliances.observatory import collection, dataset, services
 from alliances.observatory.models import Invitation, Wave, WebResponse
@@ -351,3 +353,34 @@ def test_a_bad_rate_setting_fails_loudly(settings):
     settings.OBSERVATORY_OPEN_LINK_RATE = "20 per hour"
     with pytest.raises(ImproperlyConfigured):
         collection.open_link_throttle(client_ip="192.0.2.1")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite serialises writers by itself")
+def test_two_submits_at_once_count_once(analyste):
+    """Two requests sending the same response at the same moment: the row lock lets one
+    through; the other finds it sent."""
+    wave = collecting_wave(analyste)
+    response = answer_all(invited(wave))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            collection.response_submit(response=WebResponse.objects.get(pk=response.pk))
+            outcomes.append("sent")
+        except collection.AlreadySubmitted:
+            outcomes.append("already")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "sent"]
+    wave.refresh_from_db()
+    assert wave.data_version == 1 and dataset.wave_data(wave).n == 1

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -79,32 +79,34 @@ def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _console_user(request: HttpRequest) -> None:
+def _check_analyst(request: HttpRequest) -> None:
     if not request.user.has_perm("observatory.create_survey"):
         raise PermissionDenied
 
 
-def _check_manage(request: HttpRequest, obj: Survey | Wave, wave: Wave | None = None) -> None:
-    if request.user.has_perm("observatory.manage_survey", obj):
+def _check_manage(request: HttpRequest, obj: Survey | Wave) -> None:
+    """403 to whoever sees it but may not manage it, 404 to whoever may not even see it."""
+    user = request.user
+    if user.has_perm("observatory.manage_survey", obj):
         return
-    if wave is not None and not request.user.has_perm("observatory.view_wave", wave):
-        raise Http404
-    raise PermissionDenied
+    if isinstance(obj, Wave):
+        visible = user.has_perm("observatory.view_wave", obj)
+    else:
+        visible = user.has_perm("observatory.view_unpublished")
+    raise PermissionDenied if visible else Http404
 
 
 def _survey(request: HttpRequest, slug: str) -> Survey:
     survey = get_object_or_404(
         Survey.objects.select_related("owner", "region", "departement"), slug=slug
     )
-    if not request.user.has_perm("observatory.view_unpublished"):
-        raise Http404
     _check_manage(request, survey)
     return survey
 
 
 def _wave(request: HttpRequest, pk: int) -> Wave:
     wave = get_object_or_404(Wave.objects.select_related("survey__owner"), pk=pk)
-    _check_manage(request, wave, wave)
+    _check_manage(request, wave)
     return wave
 
 
@@ -113,7 +115,7 @@ def _batch(request: HttpRequest, pk: int) -> ResponseBatch:
         ResponseBatch.objects.defer("data").select_related("wave__survey__owner", "created_by"),
         pk=pk,
     )
-    _check_manage(request, batch.wave, batch.wave)
+    _check_manage(request, batch.wave)
     return batch
 
 
@@ -152,7 +154,7 @@ def _managed_surveys(user) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request: HttpRequest) -> HttpResponse:
-    _console_user(request)
+    _check_analyst(request)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,11 +211,12 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for warning in getattr(wave, "xlsform_warnings", []):
                 messages.warning(request, _located_line(warning))
             return redirect("observatory:console_wave", pk=wave.pk)
-    waves = survey.waves.annotate(
-        question_count=Count("questions", distinct=True),
-        respondents=Sum("batches__rows_imported",
-                        filter=Q(batches__status=ResponseBatch.Status.DONE)),
-    )
+    # The rows imported by a subquery: summed over a join with the questions, each batch
+    # would count once per question.
+    imported = (ResponseBatch.objects.filter(wave=OuterRef("pk"), status=ResponseBatch.Status.DONE)
+                .values("wave").annotate(rows=Sum("rows_imported")).values("rows"))
+    waves = survey.waves.annotate(question_count=Count("questions"),
+                                  respondents=Subquery(imported))
     context = {"survey": survey, "waves": waves, "form": form, "errors": errors}
     return render(request, "observatory/console/survey.html", context,
                   status=400 if request.method == "POST" else 200)
@@ -319,9 +322,13 @@ def _report_rows(report: dict[str, Any] | None) -> list[tuple[str, str, str]]:
 
 def _batch_view(batch: Any) -> ResponseBatch:
     """The batch with what its fragment shows: the first errors, and whether to poll."""
-    errors = batch.errors or []
+    # The importer keeps the first errors and ends the list with a count of the others
+    # ({"more": n}, no line).
+    errors = [e for e in batch.errors or [] if "more" not in e]
+    beyond = sum(int(e.get("more") or 0) for e in batch.errors or [] if "more" in e)
     batch.errors_shown = errors[:ERRORS_SHOWN]
-    batch.errors_more = max(len(errors) - ERRORS_SHOWN, 0)
+    batch.errors_total = len(errors) + beyond
+    batch.errors_more = batch.errors_total - len(batch.errors_shown)
     batch.waiting = batch.status in {ResponseBatch.Status.PENDING, ResponseBatch.Status.RUNNING}
     return batch
 

@@ -291,7 +291,24 @@ def test_only_the_first_hundred_errors_are_listed_with_the_count_of_the_others(c
                           headers={"HX-Request": "true"}, **EN)
     text = _text(fragment)
     assert text.count("<td>q4</td>") == 100
-    assert "150 more errors" in text
+    assert "250 errors" in text and "150 more errors" in text
+
+
+def test_the_errors_the_importer_did_not_keep_are_counted(client, owner):
+    """The importer keeps the first 1,000 errors and ends the list with the count of the
+    others: the total is both."""
+    wave = make_wave(owner, n=40)
+    kept = [{"line": n, "column": "q4", "message": "bad"} for n in range(2, 1002)]
+    batch = ResponseBatch.objects.create(
+        wave=wave, status=ResponseBatch.Status.FAILED, filename="x.csv", source="x.csv",
+        created_by=owner, errors=[*kept, {"line": None, "column": "", "more": 5000,
+                                          "message": "… and 5,000 more errors."}],
+    )
+    fragment = client.get(reverse("observatory:console_batch", args=[batch.pk]),
+                          headers={"HX-Request": "true"}, **EN)
+    text = _text(fragment)
+    assert text.count("<td>q4</td>") == 100
+    assert "6000 errors" in text and "5900 more errors" in text
 
 
 def test_an_import_into_a_published_wave_is_refused(client, owner):
@@ -485,6 +502,9 @@ def test_the_survey_list_reads_a_fixed_number_of_queries(client, owner, admin,
     with django_assert_max_num_queries(5):
         response = client.get(reverse("observatory:console_survey", args=["s0"]))
     assert response.content.decode().count("data-wave=") == 2
+    # Each wave's 6 questions and 5 respondents (make_wave's one batch), not a product.
+    assert [(w.question_count, w.respondents) for w in response.context["waves"]] == [
+        (6, 5), (6, 5)]
 
 
 def test_the_wave_page_reads_a_fixed_number_of_queries(client, owner,

@@ -40,7 +40,7 @@ from .models import Invitation, Option, Question, Wave, WaveQuestion, WebRespons
 
 MAX_INVITATIONS = 10_000  # per call: a typo in the console should not make a million rows
 MAX_TEXT = 5_000  # characters of a free-text answer
-LABEL_MAX = Invitation._meta.get_field("label").max_length
+LABEL_MAX: int = Invitation._meta.get_field("label").max_length or 200
 
 
 class CollectionError(ValueError):

@@ -78,8 +78,8 @@ class Field:
 
     @property
     def choices(self) -> list[Choice]:
-        chosen = self.value if isinstance(self.value, list) else [self.value]
-        chosen = {str(v) for v in chosen if v not in (None, "")}
+        values = self.value if isinstance(self.value, list) else [self.value]
+        chosen = {str(v) for v in values if v not in (None, "")}
         return [
             Choice(code, label, f"{self.id}-{n}", code in chosen)
             for n, (code, label) in enumerate(self.item.options)

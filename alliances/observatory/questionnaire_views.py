@@ -4,7 +4,8 @@ Two ways in. An invitation's token link (`repondre/<token>/`) is one respondent'
 answers are saved under it page by page, and the same link resumes them. The wave's open
 link (`enquete/<open_key>/`, only when the analyst turned it on) starts a new response for
 anyone, at most OBSERVATORY_OPEN_LINK_RATE per client address; that response is resumed with
-its own link (`reprendre/<resume_key>/`), also remembered in the visitor's session.
+its own link (`reprendre/<resume_key>/`), also remembered in the visitor's session. Turning
+the open link off stops new responses; drafts already started may still be finished.
 
 Either way: a welcome page, one page per group of questions, a review page that sends the
 answers, a thank-you page. Every page works without JavaScript, is never cached nor indexed,

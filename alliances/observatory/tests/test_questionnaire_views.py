@@ -354,3 +354,13 @@ def test_get_only_pages_refuse_post(client, invitation):
     assert client.post(url("answer_invitation", invitation.token)).status_code == 405
     assert client.post(url("answer_invitation_saved", invitation.token)).status_code == 405
 
+
+
+def test_turning_the_open_link_off_stops_new_responses_not_drafts(client, wave):
+    client.post(url("answer_open", wave.open_key))
+    draft = WebResponse.objects.get()
+    Wave.objects.filter(pk=wave.pk).update(open_link=False)
+    assert client.post(url("answer_open", wave.open_key)).status_code == 404
+    page = client.post(url("answer_resume_page", draft.resume_key, 1), PAGES[0])
+    assert page.status_code == 302
+    assert WebResponse.objects.get().answers == PAGES[0]

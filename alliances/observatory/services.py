@@ -158,8 +158,6 @@ def wave_create(
                 field_start=field_start, field_end=field_end)
     wave.full_clean(exclude=["xlsform"])
     wave.save()
-    if xlsform is not None:
-        wave.xlsform.save(xlsform.name or "form.xlsx", xlsform, save=True)
     new = [Question(code=s.code, kind=s.kind, label=s.label) for s in specs
            if s.code not in bank]
     for question in Question.objects.bulk_create(new):
@@ -181,6 +179,9 @@ def wave_create(
         )
         for i, s in enumerate(specs, start=1)
     ])
+    if xlsform is not None:
+        # Last, so that no failed database write leaves the stored file behind.
+        wave.xlsform.save(xlsform.name or "form.xlsx", xlsform, save=True)
     return wave
 
 

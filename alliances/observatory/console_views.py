@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -301,6 +302,14 @@ def _wave_context(request: HttpRequest, wave: Wave, **forms: Any) -> dict[str, A
     }
 
 
+def _respondents(wave: Wave) -> int:
+    imported = ResponseBatch.objects.filter(
+        wave=wave, status=ResponseBatch.Status.DONE
+    ).aggregate(rows=Sum("rows_imported"))["rows"] or 0
+    return imported + WebResponse.objects.filter(
+        wave=wave, status=WebResponse.Status.SUBMITTED).count()
+
+
 def _report_rows(report: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     """The weights' diagnostics before → after, formatted for the page's language."""
     if not report:
@@ -399,9 +408,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     or a page of its own (no JavaScript: the "Refresh" link)."""
     batch = _batch_view(_batch(request, pk))
     context = {"batch": batch, "wave": batch.wave, "survey": batch.wave.survey}
-    if _htmx(request):
-        return render(request, "observatory/console/wave.html#batch", context)
-    return render(request, "observatory/console/batch.html", context)
+    if not _htmx(request):
+        return render(request, "observatory/console/batch.html", context)
+    html = render_to_string("observatory/console/wave.html#batch", context, request)
+    if not batch.waiting:
+        # The import is over: the wave's count of respondents follows (out of band).
+        html += render_to_string("observatory/console/wave.html#respondents",
+                                 {"respondents": _respondents(batch.wave), "oob": True})
+    return HttpResponse(html)
 
 
 def _download(field, name: str) -> FileResponse:

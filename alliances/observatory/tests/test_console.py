@@ -237,8 +237,15 @@ def test_a_waiting_batch_is_polled_every_second_through_its_fragment(client, own
     assert f'hx-get="{url}"' in text and 'hx-trigger="every 1s"' in text
     assert re.search(r'<progress[^>]*max="5" value="3"', text)
     # Without htmx, the same fragment in a page of its own.
+    assert "wave-respondents" not in text
     page = client.get(url)
     assert "<html" in page.content.decode() and f'id="batch-{batch.pk}"' in page.content.decode()
+    # Once over, the fragment stops polling and brings the wave's new count out of band.
+    ResponseBatch.objects.filter(pk=batch.pk).update(
+        status=ResponseBatch.Status.DONE, rows_done=5, rows_imported=5)
+    text = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in text
+    assert '<dd id="wave-respondents" hx-swap-oob="true">45</dd>' in text
 
 
 def test_a_bad_file_imports_nothing_and_its_errors_are_located(

@@ -575,3 +575,19 @@ def test_another_analyst_may_not_preview_on_someone_elses_survey(client, survey,
     url = reverse("observatory:console_xlsform_preview", args=[survey.slug])
     response = client.post(url, {"xlsform": _upload("f.xlsx", sample_xlsform_bytes())})
     assert response.status_code == 403
+
+
+def test_what_the_questionnaire_will_not_apply_is_told_after_creation(client, owner, survey):
+    rows = sample_survey_rows()
+    q20 = next(row for row in rows if row.get("name") == "q20")
+    q20["relevant"] = "${q4} = 'oui'"
+    response = client.post(
+        reverse("observatory:console_survey", args=[survey.slug]),
+        {"label": "2025", "attributes": "region",
+         "xlsform": _upload("f.xlsx", build_xlsform(None, rows, sample_choices_rows()))},
+        follow=True, **EN,
+    )
+    assert Wave.objects.count() == 1
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1 and warnings[0].startswith("Sheet survey, line 13, column")
+    assert "relevant" in warnings[0]

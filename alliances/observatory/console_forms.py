@@ -33,7 +33,9 @@ class SurveyForm(forms.Form):
         help_text=_("Lower-case letters, digits and hyphens, e.g. barometre-maires."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    population = forms.ChoiceField(label=_("Population"), choices=Survey.Population.choices)
+    population = forms.ChoiceField(
+        label=_("Population"), choices=[("", "—"), *Survey.Population.choices],
+    )
     scope = forms.ChoiceField(
         label=_("Scope"), choices=Survey.Scope.choices, initial=Survey.Scope.NATIONAL,
         widget=forms.RadioSelect,

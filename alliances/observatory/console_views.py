@@ -293,6 +293,7 @@ def _wave_context(request: HttpRequest, wave: Wave, **forms: Any) -> dict[str, A
         "report": wave.rake_report,
         "report_rows": _report_rows(wave.rake_report),
         "report_error": f"{wave.rake_report['max_margin_error']:.2e}" if wave.rake_report else "",
+        "report_tolerance": f"{wave.rake_report['tolerance']:g}" if wave.rake_report else "",
         "margins": wave.margins,
         "import_form": forms.get("import_form") or ImportForm(),
         "margins_form": forms.get("margins_form") or MarginsForm(),

@@ -264,3 +264,17 @@ def test_a_cached_result_never_shows_an_analysts_figures_in_public(client, analy
     assert all(o["share"] is None for g in public["groups"] if g["too_small"]
                for o in g["options"])
     assert [g["n"] for g in public["groups"]] == [g["n"] for g in private["groups"]]
+
+
+def test_the_endpoints_are_documented(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = {p for p in schema["paths"] if p.startswith("/api/v1/observatory")}
+    assert paths == {
+        "/api/v1/observatory/waves",
+        "/api/v1/observatory/waves/{wave_id}",
+        "/api/v1/observatory/waves/{wave_id}/questions/{code}/results",
+        "/api/v1/observatory/surveys/{slug}/questions/{code}/evolution",
+    }
+    results = schema["paths"]["/api/v1/observatory/waves/{wave_id}/questions/{code}/results"]
+    names = {p["name"] for p in results["get"]["parameters"]}
+    assert {"by", "filter"} <= names

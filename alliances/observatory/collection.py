@@ -401,7 +401,7 @@ def response_submit(*, response: WebResponse) -> WebResponse:
     locked.status = WebResponse.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    services.wave_data_changed(wave)
+    services.wave_data_changed(wave, strict=False)
     response.status, response.submitted_at = locked.status, locked.submitted_at
     return locked
 

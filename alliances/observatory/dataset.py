@@ -279,8 +279,14 @@ def build_wave_data(wave) -> WaveData:
     result = None
     weights = base
     if wave.margins and columns.n:
-        result = rake_columns(questions, columns, wave.margins, base)
-        weights, source = result.weights, Wave.WeightSource.RAKED
+        try:
+            result = rake_columns(questions, columns, wave.margins, base)
+        except MarginError:
+            # Answers that arrived after the raking no longer fit its margins: the report
+            # says so (services.wave_data_changed) and the figures use the base weights.
+            result = None
+        else:
+            weights, source = result.weights, Wave.WeightSource.RAKED
     return WaveData(
         wave_id=wave.pk,
         version=wave.data_version,

@@ -225,13 +225,26 @@ def wave_publish(*, wave: Wave, by: User) -> Wave:
     return wave_set_status(wave=wave, status=Wave.Status.PUBLIEE, by=by)
 
 
-def wave_data_changed(wave: Wave) -> None:
+def wave_data_changed(wave: Wave, *, strict: bool = True) -> None:
     """Bump the wave's data_version (inside the caller's transaction): every process's
-    cached data set is then rebuilt on its next use. Raking margins are applied again."""
+    cached data set is then rebuilt on its next use. Raking margins are applied again.
+
+    If the new data no longer fit the margins, `strict` (an analyst's import) raises
+    DefinitionError so that the caller rolls back; otherwise (a respondent's answer, which
+    must not be lost) the failure is kept in the raking report for the analyst to see, and
+    the data set falls back on the imported weights until the wave is raked again."""
     Wave.objects.filter(pk=wave.pk).update(data_version=models.F("data_version") + 1)
     wave.refresh_from_db(fields=["data_version"])
-    if wave.margins:
+    if not wave.margins:
+        return
+    try:
         wave_rake(wave=wave, margins=wave.margins)
+    except DefinitionError as error:
+        if strict:
+            raise
+        report = dict(wave.rake_report or {}, error=str(error), at=timezone.now().isoformat())
+        Wave.objects.filter(pk=wave.pk).update(rake_report=report)
+        wave.refresh_from_db(fields=["rake_report"])
 
 
 # -- raking -------------------------------------------------------------------------------

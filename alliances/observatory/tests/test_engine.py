@@ -114,3 +114,25 @@ def test_evolution_tests_the_difference(analyste):
     a = series[0].results.groups[0].options[0].share
     b = series[1].results.groups[0].options[0].share
     assert diff == pytest.approx(b - a)
+
+
+@pytest.mark.django_db
+def test_answers_that_break_the_raking_are_kept_and_reported(analyste):
+    from alliances.observatory.models import ResponseBatch
+    from alliances.observatory.services import wave_data_changed
+
+    wave = make_wave(analyste, n=200)
+    wave_rake(wave=wave, margins={"region": {"11": 0.3, "84": 0.5, "53": 0.2}})
+    questions = list(dataset.wave_questions(wave).values())
+    ResponseBatch.objects.create(
+        wave=wave, status=ResponseBatch.Status.DONE, filename="late.csv", created_by=analyste,
+        data=dataset.pack_columns(dataset.encode_answers(questions, [{"q4": "oui"}])),
+    )
+    with pytest.raises(DefinitionError, match="region"):
+        wave_data_changed(wave)  # an analyst's import: refused, the caller rolls back
+    wave_data_changed(wave, strict=False)  # a respondent's answer: kept
+    wave.refresh_from_db()
+    assert "region" in wave.rake_report["error"]
+    data = dataset.wave_data(wave)
+    assert data.n == 201
+    assert data.weight_source == Wave.WeightSource.IMPORTED

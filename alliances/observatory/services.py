@@ -218,8 +218,10 @@ def wave_set_status(*, wave: Wave, status: str, by: User) -> Wave:
     return locked
 
 
+@transaction.atomic
 def wave_publish(*, wave: Wave, by: User) -> Wave:
-    """Publish a wave: from brouillon or en collecte it is closed first."""
+    """Publish a wave: from brouillon or en collecte it is closed first (and stays as it
+    was if the publication is refused)."""
     if wave.status in {Wave.Status.BROUILLON, Wave.Status.COLLECTE}:
         wave = wave_set_status(wave=wave, status=Wave.Status.CLOSE, by=by)
     return wave_set_status(wave=wave, status=Wave.Status.PUBLIEE, by=by)
@@ -346,6 +348,8 @@ def _diagnostics(d) -> dict[str, float]:
 @transaction.atomic
 def wave_unrake(*, wave: Wave) -> None:
     """Back to the imported weights."""
+    if Wave.objects.select_for_update().get(pk=wave.pk).status == Wave.Status.PUBLIEE:
+        raise WaveStateError(_("A published wave cannot be weighted again: withdraw it first."))
     Wave.objects.filter(pk=wave.pk).update(
         margins=None, rake_report=None, data_version=models.F("data_version") + 1
     )

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from alliances.lib.stats import estimates
 from alliances.observatory import analysis, dataset
@@ -117,7 +118,7 @@ def test_evolution_tests_the_difference(analyste):
 
 
 @pytest.mark.django_db
-def test_answers_that_break_the_raking_are_kept_and_reported(analyste):
+def test_answers_that_break_the_raking_are_kept_and_reported(analyste, client):
     from alliances.observatory.models import ResponseBatch
     from alliances.observatory.services import wave_data_changed
 
@@ -136,3 +137,22 @@ def test_answers_that_break_the_raking_are_kept_and_reported(analyste):
     data = dataset.wave_data(wave)
     assert data.n == 201
     assert data.weight_source == Wave.WeightSource.IMPORTED
+    client.force_login(analyste)
+    page = client.get(reverse("observatory:console_wave", args=[wave.pk]))
+    assert "region" in page.content.decode() and 'role="alert"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_publication_leaves_the_wave_as_it_was(analyste):
+    from alliances.observatory.services import WaveStateError, wave_set_status, wave_unrake
+
+    wave = make_wave(analyste, n=0)
+    wave_set_status(wave=wave, status=Wave.Status.COLLECTE, by=analyste)
+    with pytest.raises(WaveStateError):
+        wave_publish(wave=wave, by=analyste)
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.COLLECTE
+    published = make_wave(analyste, label="2025", n=40)
+    wave_publish(wave=published, by=analyste)
+    with pytest.raises(WaveStateError):
+        wave_unrake(wave=published)

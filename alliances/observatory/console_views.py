@@ -325,8 +325,9 @@ def _report_rows(report: dict[str, Any] | None) -> list[tuple[str, str, str]]:
         (_("Kish effective n"), "kish_n_eff", 1, 1),
         (_("Efficiency (%)"), "efficiency", 1, 100),
     ]
-    return [(label, number_format(before[key] * scale, places),
-             number_format(after[key] * scale, places))
+    # number_format truncates: round first (52.97 → "53,0", not "52,9").
+    return [(label, number_format(round(before[key] * scale, places), places),
+             number_format(round(after[key] * scale, places), places))
             for label, key, places, scale in rows]
 
 

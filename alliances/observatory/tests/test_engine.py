@@ -156,3 +156,17 @@ def test_a_refused_publication_leaves_the_wave_as_it_was(analyste):
     wave_publish(wave=published, by=analyste)
     with pytest.raises(WaveStateError):
         wave_unrake(wave=published)
+
+
+def test_the_raking_report_rounds_its_figures():
+    from django.utils import translation
+
+    from alliances.observatory.console_views import _report_rows
+
+    figures = {"n": 10, "min": 0.12349, "max": 2.0, "mean": 1.0, "ratio": 16.2,
+               "kish_n_eff": 8.0, "efficiency": 0.5297}
+    with translation.override("en"):
+        rows = dict((label, after) for label, _before, after in
+                    _report_rows({"before": figures, "after": figures}))
+    assert rows["Efficiency (%)"] == "53.0"
+    assert rows["Smallest weight"] == "0.123"

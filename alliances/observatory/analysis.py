@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from alliances.lib.stats import estimates
 
@@ -99,7 +100,10 @@ def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
     for value in values:
         code, sep, options = value.partition(":")
         if not sep or not code or not options:
-            raise UnknownCode(f"filter « {value} » should read question:option[,option…]")
+            raise UnknownCode(
+                _("filter « %(value)s » should read question:option[,option…]")
+                % {"value": value}
+            )
         filters.setdefault(code.strip(), []).extend(
             o.strip() for o in options.split(",") if o.strip()
         )
@@ -116,13 +120,17 @@ def question_results(
 ) -> Results:
     question = data.questions.get(code)
     if question is None:
-        raise UnknownCode(f"the wave has no question « {code} »")
+        raise UnknownCode(_("the wave has no question « %(code)s »") % {"code": code})
     if question.kind == "text":
-        raise UnknownCode(f"« {code} » is a free-text question: it has no figures")
+        raise UnknownCode(
+            _("« %(code)s » is a free-text question: it has no figures") % {"code": code}
+        )
     by = list(dict.fromkeys(by))
     if len(by) > MAX_BY:
-        raise UnknownCode(f"at most {MAX_BY} breakdowns, got {len(by)}")
-    breakdowns = [_breakdown(data, b, "breakdown") for b in by]
+        raise UnknownCode(
+            _("at most %(max)s breakdowns, got %(count)s") % {"max": MAX_BY, "count": len(by)}
+        )
+    breakdowns = [_breakdown(data, b, _("breakdown")) for b in by]
     filters = {k: list(v) for k, v in (filters or {}).items()}
     domain = _domain(data, filters)
     groups, n_groups = _groups(data, breakdowns)
@@ -246,20 +254,28 @@ def _changes(a: Results, b: Results) -> dict[str, tuple[float | None, float | No
 def _breakdown(data: WaveData, code: str, what: str) -> QuestionDef:
     q = data.questions.get(code)
     if q is None:
-        raise UnknownCode(f"{what} « {code} »: the wave has no such question")
+        raise UnknownCode(
+            _("%(what)s « %(code)s »: the wave has no such question") % {"what": what, "code": code}
+        )
     if q.kind not in SINGLE_KINDS:
-        raise UnknownCode(f"{what} « {code} »: only single-choice questions split respondents")
+        raise UnknownCode(
+            _("%(what)s « %(code)s »: only single-choice questions split respondents")
+            % {"what": what, "code": code}
+        )
     return q
 
 
 def _domain(data: WaveData, filters: Mapping[str, Sequence[str]]) -> np.ndarray | None:
     domain = None
     for code, option_codes in filters.items():
-        q = _breakdown(data, code, "filter")
+        q = _breakdown(data, code, _("filter"))
         index = q.option_index
         unknown = [o for o in option_codes if o not in index]
         if unknown:
-            raise UnknownCode(f"filter « {code} » has no option « {unknown[0]} »")
+            raise UnknownCode(
+                _("filter « %(code)s » has no option « %(option)s »")
+                % {"code": code, "option": unknown[0]}
+            )
         wanted = np.zeros(len(q.options) + 1, dtype=np.bool_)
         wanted[[index[o] + 1 for o in option_codes]] = True
         inside = wanted[data.columns.single[code].astype(np.int64) + 1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Query, Router, Schema, Status
 
 from . import analysis, dataset, selectors
@@ -251,8 +252,9 @@ def question_results(request: HttpRequest, wave_id: int, code: str,
         return Status(404, {"message": "No such wave."})
     data = dataset.wave_data(wave)
     try:
-        selection = selectors.selection_read(request.GET, data, question=code)
-        results = selectors.results_for(request.user, wave, data, selection)
+        with translation.override("en"):  # the API speaks English, as the others do
+            selection = selectors.selection_read(request.GET, data, question=code)
+            results = selectors.results_for(request.user, wave, data, selection)
     except analysis.UnknownCode as error:
         return Status(400, {"message": str(error)})
     return results_dict(wave, results)
@@ -276,10 +278,11 @@ def question_evolution(request: HttpRequest, slug: str, code: str,
     if not waves:
         return Status(400, {"message": f"no wave of the survey asks « {code} »"})
     try:
-        filters = analysis.parse_filters([f for f in request.GET.getlist("filter") if f])
-        series = selectors.evolution_for(
-            request.user, waves, selectors.Selection(code, [], filters)
-        )
+        with translation.override("en"):
+            filters = analysis.parse_filters([f for f in request.GET.getlist("filter") if f])
+            series = selectors.evolution_for(
+                request.user, waves, selectors.Selection(code, [], filters)
+            )
     except analysis.UnknownCode as error:
         return Status(400, {"message": str(error)})
     points = []

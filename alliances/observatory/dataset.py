@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.utils.translation import gettext as _
 
 from alliances.lib.stats.raking import RakeResult, rake
 
@@ -88,7 +89,7 @@ def unpack_columns(data: bytes, *, texts: bool = False) -> Columns:
         n = int(npz["n"][0])
         columns = Columns(n=n)
         for key in npz.files:
-            kind, _, code = key.partition("/")
+            kind, _sep, code = key.partition("/")
             if kind == "s":
                 columns.single[code] = npz[key]
             elif kind == "m":
@@ -230,18 +231,27 @@ def rake_columns(
     for variable, shares in margins.items():
         q = questions.get(variable)
         if q is None or q.kind not in SINGLE_KINDS:
-            raise MarginError(f"« {variable} » is not a single-choice question of the wave")
+            raise MarginError(
+                _("« %(variable)s » is not a single-choice question of the wave")
+                % {"variable": variable}
+            )
         codes = columns.single.get(variable)
         if codes is None:
-            raise MarginError(f"« {variable} » has no answers")
+            raise MarginError(_("« %(variable)s » has no answers") % {"variable": variable})
         missing = int((codes < 0).sum())
         if missing:
-            raise MarginError(f"« {variable} »: {missing} respondents have no answer")
+            raise MarginError(
+                _("« %(variable)s »: %(missing)s respondents have no answer")
+                % {"variable": variable, "missing": missing}
+            )
         index = q.option_index
         target = np.zeros(len(q.options))
         for category, share in shares.items():
             if category not in index:
-                raise MarginError(f"« {variable} » has no option « {category} »")
+                raise MarginError(
+                    _("« %(variable)s » has no option « %(category)s »")
+                    % {"variable": variable, "category": category}
+                )
             target[index[category]] = share
         variables[variable] = codes
         targets[variable] = target

@@ -276,9 +276,16 @@ def _domain(data: WaveData, filters: Mapping[str, Sequence[str]]) -> np.ndarray 
                 _("filter « %(code)s » has no option « %(option)s »")
                 % {"code": code, "option": unknown[0]}
             )
-        wanted = np.zeros(len(q.options) + 1, dtype=np.bool_)
-        wanted[[index[o] + 1 for o in option_codes]] = True
-        inside = wanted[data.columns.single[code].astype(np.int64) + 1]
+        codes = data.columns.single[code]
+        chosen = sorted({index[o] for o in option_codes})
+        if len(chosen) <= 4:  # a few comparisons beat a gather over a million rows
+            inside = codes == chosen[0]
+            for option in chosen[1:]:
+                inside |= codes == option
+        else:
+            wanted = np.zeros(len(q.options) + 1, dtype=np.bool_)
+            wanted[[i + 1 for i in chosen]] = True
+            inside = wanted[codes + np.int16(1)]
         domain = inside if domain is None else domain & inside
     return domain
 

@@ -147,6 +147,12 @@ def by_groups(
     g = _codes(groups, n_groups, "groups")
     if g.shape != c.shape:
         raise ValueError(f"expected {c.shape[0]} group codes, got shape {g.shape}")
+    n_sample = c.shape[0]
+    if domain is not None:
+        rows = _narrow(domain, n_sample)
+        if rows is not None:
+            c, g, w, w2 = c[rows], g[rows], w[rows], w2[rows]
+            domain = None
     # Cell (g + 1, c + 1) of a (n_groups + 1) × (k + 1) table: row 0 holds the respondents in
     # no group, column 0 those outside the base or the domain; both are counted, then dropped.
     # Built in place, the option column in a small integer type: np.where, or a second
@@ -157,15 +163,20 @@ def by_groups(
     option = np.add(c, 1, dtype=small, casting="unsafe")
     if domain is not None:
         option *= np.asarray(domain, dtype=np.bool_)
-    index = np.multiply(g, k + 1, dtype=np.int64)
+    # The cell index is built in 16 bits when the table is small enough (a quarter of the
+    # memory traffic), then widened once to the platform integer bincount works in: three
+    # bincounts on a 16-bit index would each widen it again.
+    size = (n_groups + 1) * (k + 1)
+    narrow = np.int16 if size < np.iinfo(np.int16).max else np.int64
+    index = np.multiply(g, k + 1, dtype=narrow, casting="unsafe")
     index += option
     index += k + 1
-    size = (n_groups + 1) * (k + 1)
+    index = index.astype(np.intp, copy=False)
     count = np.bincount(index, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
     sum_w = np.bincount(index, weights=w, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
     sum_w2 = np.bincount(index, weights=w2, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
     return _estimate(
-        n_sample=c.shape[0],
+        n_sample=n_sample,
         n=count.sum(axis=1),
         base_w=sum_w.sum(axis=1),
         base_w2=sum_w2.sum(axis=1),
@@ -203,6 +214,11 @@ def multiple_choice(
     if domain is not None:
         inside = inside & np.asarray(domain, dtype=np.bool_)  # not &=: it may be the caller's
     w2 = _squares(w, weights_squared)
+    if domain is not None:
+        rows = _narrow(inside, n_sample)
+        if rows is not None:
+            x, g, w, w2 = x[rows], g[rows], w[rows], w2[rows]
+            inside = np.ones(rows.shape[0], dtype=np.bool_)
     # Options are packed eight to a byte; one bincount per byte over (group, byte value)
     # cells, then each option sums the byte values that have its bit set.
     packed = _pack_bytes(x)
@@ -222,9 +238,11 @@ def multiple_choice(
         # group. Block 0 and cell 0 are dropped.
         value += 1
         value *= inside
-        index = np.multiply(g, 257, dtype=np.int64)
+        narrow = np.int16 if cells < np.iinfo(np.int16).max else np.int64
+        index = np.multiply(g, 257, dtype=narrow, casting="unsafe")
         index += value
         index += 257
+        index = index.astype(np.intp, copy=False)
         counts, sum_w, sum_w2 = (
             np.bincount(index, weights=wt, minlength=cells)
             .reshape(n_groups + 1, 257)[1:, 1:]
@@ -358,6 +376,20 @@ def _pack_bytes(x: BoolArray) -> list[npt.NDArray[np.int16]]:
         gathered >>= np.uint64(56)
         packed.append(gathered.astype(np.int16))
     return packed
+
+
+def _narrow(domain: npt.ArrayLike, n: int) -> npt.NDArray[np.intp] | None:
+    """The rows of a domain holding under half of the sample, or None for a wide one.
+
+    A filter's respondents are counted on their own rows, which is cheaper than passing
+    every row through the bincounts; the variance still uses the full sample's n (outside
+    the domain the linearised scores are zeros, and they only enter through n)."""
+    inside = np.asarray(domain, dtype=np.bool_)
+    if inside.shape != (n,):
+        raise ValueError(f"expected {n} domain flags, got shape {inside.shape}")
+    if np.count_nonzero(inside) * 2 >= n:
+        return None
+    return np.flatnonzero(inside)
 
 
 def _codes(values: npt.ArrayLike, k: int, name: str) -> npt.NDArray[np.integer]:

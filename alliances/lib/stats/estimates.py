@@ -14,9 +14,10 @@ n being the full sample size (R's `onestrat` pads the domain's scores with zeros
 design's number of PSUs). Removing respondents outside a domain therefore changes its standard
 error; naive subsetting would use n_D / (n_D - 1) instead.
 
-Everything is computed from a few `np.bincount` passes over (group, option) cells, never a
-Python loop over respondents. Codes are integers 0..k-1 and -1 means "not answered" (outside
-the base); group codes are 0..n_groups-1 and -1 means "in no group".
+Everything is computed from per-cell sums (count, Σw, Σw² per group and option) made in
+one compiled pass over the respondents (`cells`), never a Python loop over them. Codes are
+integers 0..k-1 and -1 means "not answered" (outside the base); group codes are
+0..n_groups-1 and -1 means "in no group".
 """
 
 from __future__ import annotations
@@ -148,33 +149,13 @@ def by_groups(
     if g.shape != c.shape:
         raise ValueError(f"expected {c.shape[0]} group codes, got shape {g.shape}")
     n_sample = c.shape[0]
-    if domain is not None:
-        rows = _narrow(domain, n_sample)
-        if rows is not None:
-            c, g, w, w2 = c[rows], g[rows], w[rows], w2[rows]
-            domain = None
-    # Cell (g + 1, c + 1) of a (n_groups + 1) × (k + 1) table: row 0 holds the respondents in
-    # no group, column 0 those outside the base or the domain; both are counted, then dropped.
-    # Built in place, the option column in a small integer type: np.where, or a second
-    # 8-byte array of a million rows and its page faults, costs more than the bincounts.
-    # Those outside the domain go to their own group's column 0, not to one shared cell: a
-    # million increments of one cell queue behind each other.
-    small = np.int16 if k < np.iinfo(np.int16).max else np.int64
-    option = np.add(c, 1, dtype=small, casting="unsafe")
-    if domain is not None:
-        option *= np.asarray(domain, dtype=np.bool_)
-    # The cell index is built in 16 bits when the table is small enough (a quarter of the
-    # memory traffic), then widened once to the platform integer bincount works in: three
-    # bincounts on a 16-bit index would each widen it again.
-    size = (n_groups + 1) * (k + 1)
-    narrow = np.int16 if size < np.iinfo(np.int16).max else np.int64
-    index = np.multiply(g, k + 1, dtype=narrow, casting="unsafe")
-    index += option
-    index += k + 1
-    index = index.astype(np.intp, copy=False)
-    count = np.bincount(index, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
-    sum_w = np.bincount(index, weights=w, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
-    sum_w2 = np.bincount(index, weights=w2, minlength=size).reshape(n_groups + 1, k + 1)[1:, 1:]
+    inside = _domain(domain, n_sample)
+    from .cells import single_cells  # compiled on first use: not at import time
+
+    count, sum_w, sum_w2 = single_cells(
+        _narrow_codes(c, k), _narrow_codes(g, n_groups), inside, domain is not None, w, w2,
+        k, n_groups,
+    )
     return _estimate(
         n_sample=n_sample,
         n=count.sum(axis=1),
@@ -212,54 +193,31 @@ def multiple_choice(
     if g.shape != (n_sample,) or inside.shape != (n_sample,):
         raise ValueError(f"expected {n_sample} group codes and answered flags")
     if domain is not None:
-        inside = inside & np.asarray(domain, dtype=np.bool_)  # not &=: it may be the caller's
+        inside = inside & _domain(domain, n_sample)  # not &=: it may be the caller's
     w2 = _squares(w, weights_squared)
-    if domain is not None:
-        rows = _narrow(inside, n_sample)
-        if rows is not None:
-            x, g, w, w2 = x[rows], g[rows], w[rows], w2[rows]
-            inside = np.ones(rows.shape[0], dtype=np.bool_)
-    # Options are packed eight to a byte; one bincount per byte over (group, byte value)
-    # cells, then each option sums the byte values that have its bit set.
-    packed = _pack_bytes(x)
-    cells = (n_groups + 1) * 257
+    from .cells import multiple_cells
+
+    counts, sums_w, sums_w2 = multiple_cells(x, _narrow_codes(g, n_groups), inside, w, w2,
+                                             n_groups)
+    # Every byte's cells hold the whole base: read it from the first. Each option then sums
+    # the byte values that have its bit set (chosen) and those that have not (the others).
+    base_n = counts[0].sum(axis=1)
+    base_w = sums_w[0].sum(axis=1)
+    base_w2 = sums_w2[0].sum(axis=1)
     bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1  # 256 × 8
     chosen_n = np.zeros((n_groups, k), dtype=np.int64)
     chosen_w = np.zeros((n_groups, k))
     chosen_w2 = np.zeros((n_groups, k))
     other_w = np.zeros((n_groups, k))
     other_w2 = np.zeros((n_groups, k))
-    base_n = np.zeros(n_groups, dtype=np.int64)
-    base_w = np.zeros(n_groups)
-    base_w2 = np.zeros(n_groups)
-    for byte, value in enumerate(packed):
-        # Block g + 1 of 257 cells per group: cell 0 holds the group's respondents outside
-        # the base or the domain, cell 1 + b those whose byte is b; block 0 holds those in no
-        # group. Block 0 and cell 0 are dropped.
-        value += 1
-        value *= inside
-        narrow = np.int16 if cells < np.iinfo(np.int16).max else np.int64
-        index = np.multiply(g, 257, dtype=narrow, casting="unsafe")
-        index += value
-        index += 257
-        index = index.astype(np.intp, copy=False)
-        counts, sum_w, sum_w2 = (
-            np.bincount(index, weights=wt, minlength=cells)
-            .reshape(n_groups + 1, 257)[1:, 1:]
-            .astype(np.float64, copy=False)
-            for wt in (None, w, w2)
-        )
-        if byte == 0:  # every byte's cells hold the whole base; read it once
-            base_n = counts.sum(axis=1).astype(np.int64)
-            base_w = sum_w.sum(axis=1)
-            base_w2 = sum_w2.sum(axis=1)
+    for byte in range(counts.shape[0]):
         options = slice(8 * byte, min(8 * byte + 8, k))
         has_bit = bits[:, : options.stop - options.start]
-        chosen_n[:, options] = (counts @ has_bit).astype(np.int64)
-        chosen_w[:, options] = sum_w @ has_bit
-        chosen_w2[:, options] = sum_w2 @ has_bit
-        other_w[:, options] = sum_w @ (1 - has_bit)
-        other_w2[:, options] = sum_w2 @ (1 - has_bit)
+        chosen_n[:, options] = counts[byte] @ has_bit
+        chosen_w[:, options] = sums_w[byte] @ has_bit
+        chosen_w2[:, options] = sums_w2[byte] @ has_bit
+        other_w[:, options] = sums_w[byte] @ (1 - has_bit)
+        other_w2[:, options] = sums_w2[byte] @ (1 - has_bit)
     return _estimate(
         n_sample=n_sample,
         n=base_n,
@@ -355,41 +313,22 @@ def difference(a: Estimate, b: Estimate) -> Difference:
     return Difference(diff=diff, se=se, z=z, p_value=p_value)
 
 
-# Multiplying eight 0/1 bytes read as one little-endian 64-bit word by this constant gathers
-# them, byte j to bit j, in the top byte (np.packbits along rows is ten times slower).
-_GATHER_BITS = np.uint64(0x0102040810204080)
-
-
-def _pack_bytes(x: BoolArray) -> list[npt.NDArray[np.int16]]:
-    """Each row's options packed eight to a byte: one array of values 0..255 per byte."""
-    n, k = x.shape
-    width = -(-k // 8) * 8
-    if k == width and x.flags.c_contiguous:
-        raw = x.view(np.uint8)
-    else:
-        raw = np.zeros((n, width), dtype=np.uint8)
-        raw[:, :k] = x
-    words = raw.view("<u8")  # n × width / 8
-    packed = []
-    for i in range(words.shape[1]):
-        gathered = words[:, i] * _GATHER_BITS
-        gathered >>= np.uint64(56)
-        packed.append(gathered.astype(np.int16))
-    return packed
-
-
-def _narrow(domain: npt.ArrayLike, n: int) -> npt.NDArray[np.intp] | None:
-    """The rows of a domain holding under half of the sample, or None for a wide one.
-
-    A filter's respondents are counted on their own rows, which is cheaper than passing
-    every row through the bincounts; the variance still uses the full sample's n (outside
-    the domain the linearised scores are zeros, and they only enter through n)."""
+def _domain(domain: npt.ArrayLike | None, n: int) -> BoolArray:
+    """The domain's flags, checked to be one per respondent (a length-1 list would
+    broadcast); an empty placeholder when there is no domain."""
+    if domain is None:
+        return np.zeros(0, dtype=np.bool_)
     inside = np.asarray(domain, dtype=np.bool_)
     if inside.shape != (n,):
         raise ValueError(f"expected {n} domain flags, got shape {inside.shape}")
-    if np.count_nonzero(inside) * 2 >= n:
-        return None
-    return np.flatnonzero(inside)
+    return inside
+
+
+def _narrow_codes(codes: npt.NDArray[np.integer], k: int) -> npt.NDArray[np.integer]:
+    """Codes as int16 when they fit (a wave's columns already are: no copy), else int64, so
+    that the compiled loops see two integer types, not one per caller's choice."""
+    kind = np.int16 if k < np.iinfo(np.int16).max else np.int64
+    return codes.astype(kind, copy=False)
 
 
 def _codes(values: npt.ArrayLike, k: int, name: str) -> npt.NDArray[np.integer]:

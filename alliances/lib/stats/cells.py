@@ -53,9 +53,10 @@ def multiple_cells(chosen, groups, inside, weights, weights_squared, n_groups):
         w = weights[i]
         w2 = weights_squared[i]
         for b in range(n_bytes):
-            value = 0
-            for j in range(8 * b, min(8 * b + 8, k)):
-                value |= int(chosen[i, j]) << (j - 8 * b)
+            value = np.uint8(0)
+            for bit in range(8):  # a fixed count: the compiler unrolls it
+                if 8 * b + bit < k:
+                    value |= np.uint8(chosen[i, 8 * b + bit]) << np.uint8(bit)
             count[b, g, value] += 1
             sum_w[b, g, value] += w
             sum_w2[b, g, value] += w2

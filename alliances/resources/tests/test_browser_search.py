@@ -161,3 +161,19 @@ def test_a_new_query_keeps_the_ticked_filters_until_unticked(page, resources):
     assert result_titles(page) == ["Mécénat de compétences"]
     assert page.locator("#results mark").first.inner_text() == "Mécénat"
     assert_accessible(page)
+
+
+def test_enter_in_the_search_field_sends_one_request(page, resources):
+    # Enter fires the field's change and the form's submit: one search must go out, not
+    # two in a row whose second answer could land after the visitor's next click.
+    page.goto("/ressources/")
+    searches: list[str] = []
+    page.on("request", lambda request: searches.append(request.url)
+            if "/ressources/?" in request.url else None)
+    page.locator("#id_q").fill("mécénat")
+    page.locator("#id_q").press("Enter")
+    page.wait_for_url(re.compile(r"q=m%C3%A9c%C3%A9nat"))
+    settle(page)
+    page.wait_for_timeout(300)  # a queued second request would have gone out by now
+    assert len(searches) == 1, searches
+    assert result_titles(page) == ["Mécénat de compétences"]

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "alliances.diagnostics",
     "alliances.resources",
     "alliances.observatory",
+    "alliances.partnerships",
+    "alliances.needs",
     "alliances.discussions",
     "alliances.notifications",
     "alliances.api",

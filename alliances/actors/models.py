@@ -23,6 +23,12 @@ class OrganisationType(models.TextChoices):
     CATALYSEUR = "catalyseur", _("territorial catalyst")
 
 
+class OrganisationSource(models.TextChoices):
+    MANUAL = "manual", _("entered by hand")
+    RNA = "rna", _("RNA (associations register)")
+    SIRENE = "sirene", _("SIRENE (companies register)")
+
+
 class Fragility(models.Model):
     """A domain of local need (emploi, vieillissement…): data, shipped by a migration."""
 
@@ -108,6 +114,16 @@ class Organisation(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # For the map: the organisation's own point; without it, its commune's centre is used.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # Where the row came from, and the registry's own activity code and update time, so a
+    # later import of the same registry updates only what changed.
+    source = models.CharField(
+        _("source"), max_length=10, choices=OrganisationSource, default=OrganisationSource.MANUAL
+    )
+    naf = models.CharField(_("NAF activity code"), max_length=6, blank=True)
+    registry_updated_at = models.DateTimeField(_("updated in the registry"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     fragilities = models.ManyToManyField(
@@ -140,6 +156,14 @@ class Organisation(models.Model):
                 fields=["siret"], condition=~Q(siret=""), name="org_siret_unique"
             ),
             models.UniqueConstraint(fields=["rna"], condition=~Q(rna=""), name="org_rna_unique"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="org_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="org_longitude_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,3 +213,90 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", _("to be checked")
+    MERGED = "merged", _("merged")
+    DISTINCT = "distinct", _("not the same organisation")
+
+
+class DuplicateProposal(models.Model):
+    """Two organisations that may be the same one: an imported row whose name and commune
+    look like an organisation entered by hand. A person confirms (merge) or rejects it."""
+
+    kept = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="duplicate_proposals_kept",
+        verbose_name=_("organisation entered by hand"),
+    )
+    candidate = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="duplicate_proposals_candidate",
+        verbose_name=_("imported organisation"),
+    )
+    score = models.FloatField(_("similarity"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateStatus, default=DuplicateStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["kept", "candidate"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=~Q(kept=models.F("candidate")), name="duplicate_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_status_score")]
+
+    def __str__(self) -> str:
+        return f"{self.kept} ≟ {self.candidate}"
+
+
+class RegistryImportStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class RegistryImport(models.Model):
+    """One run of `import-rna` or `import-sirene` over one file with one set of filters.
+
+    Its checkpoint (the last line whose batch was committed) lets a second run of the same
+    command on the same file go on from there after an interruption.
+    """
+
+    source = models.CharField(_("registry"), max_length=10, choices=OrganisationSource)
+    file_name = models.CharField(_("file"), max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    filters = models.JSONField(_("filters"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RegistryImportStatus,
+        default=RegistryImportStatus.RUNNING,
+    )
+    lines_done = models.PositiveBigIntegerField(_("lines read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    merged = models.PositiveIntegerField(_("merged with an existing organisation"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    proposals = models.PositiveIntegerField(_("possible duplicates"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        indexes = [
+            models.Index(fields=["source", "file_sha256", "status"], name="registry_import_resume")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} — {self.file_name}"

@@ -85,6 +85,9 @@ class Commune(models.Model):
     )
     population = models.PositiveIntegerField(_("municipal population"), null=True, blank=True)
     size_band = models.PositiveSmallIntegerField(_("size band"), null=True, blank=True)
+    # The commune's centre (WGS 84), for the map of actors: imported by import-commune-centres.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     objects = CommuneQuerySet.as_manager()
 

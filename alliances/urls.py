@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("alliances.core.urls")),
     path("territoires/", include("alliances.territories.urls")),
     path("acteurs/", include("alliances.actors.urls")),
+    path("alliances/", include("alliances.partnerships.urls")),
+    path("besoins/", include("alliances.needs.urls")),
     # Before the journeys: their multi-segment routes under parcours/ must not be read as
     # cohort slugs.
     path("parcours/", include("alliances.codev.urls")),

@@ -25,6 +25,8 @@ class NotificationKind(models.TextChoices):
     WORK_REVIEWED = "work_reviewed", _("feedback on your work")
     RESOURCE_SUBMITTED = "resource_submitted", _("resource to review")
     RESOURCE_REVIEW = "resource_review", _("review of a resource")
+    CONTACT_REQUEST = "contact_request", _("contact request")
+    CONTACT_ANSWER = "contact_answer", _("answer to a contact request")
 
 
 class DigestFrequency(models.TextChoices):

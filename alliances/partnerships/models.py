@@ -155,10 +155,12 @@ class Alliance(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self.commune_id:
-            self.departement_id = self.commune.departement_id
-        if self.departement_id:
-            self.region_id = self.departement.region_id
+        commune = self.commune if self.commune_id else None
+        if commune is not None:
+            self.departement_id = commune.departement_id
+        departement = self.departement if self.departement_id else None
+        if departement is not None:
+            self.region_id = departement.region_id
         else:
             self.region_id = None
         super().save(*args, **kwargs)

@@ -1,0 +1,1 @@
+from alliances.actors.tests.fixtures import *  # noqa: F403

@@ -102,6 +102,8 @@ class ContactRequest(models.Model):
         verbose_name=_("sent by"),
     )
     message = models.TextField(_("message"), max_length=2000)
+    # The recipient's optional word with its answer (accept or decline).
+    reply = models.TextField(_("reply"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ContactStatus, default=ContactStatus.PENDING
     )

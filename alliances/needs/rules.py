@@ -44,7 +44,12 @@ def is_sender_member(user, request: ContactRequest | None) -> bool:
     return request is not None and user.is_authenticated and _member(user, request.sender_id)
 
 
-rules.add_perm("needs.add_need", rules.is_authenticated & is_member_of_an_organisation)
+rules.add_perm(
+    "needs.add_need",
+    rules.is_authenticated & (is_platform_admin | is_member_of_an_organisation),
+)
+# Sending a contact request: on behalf of one of one's organisations.
+rules.add_perm("needs.add_contactrequest", rules.is_authenticated & is_member_of_an_organisation)
 rules.add_perm("needs.view_need", is_public_need | is_platform_admin | is_need_member)
 rules.add_perm("needs.change_need", rules.is_authenticated & (is_platform_admin | is_need_member))
 rules.add_perm(

@@ -1,0 +1,790 @@
+"""Imports from the open-data registries (RNA, SIRENE, commune centres), and the duplicates
+they may create with organisations entered by hand.
+
+One importer core, two row readers (alliances.lib.opendata.rna / .sirene): the file is
+streamed with the csv module, rows are filtered and mapped one by one and written by
+batches of N rows, each batch in one transaction that also moves the run's checkpoint
+(RegistryImport.lines_done). A run interrupted after batch k is resumed by running the
+same command on the same file (same SHA-256) with the same filters: it reads past the
+first lines_done records and goes on.
+
+Upserts are keyed on the registry's number (RNA number, SIRET). A row whose number is
+already on an organisation entered by hand is merged into it (its empty fields and
+identifiers are filled; it stays "entered by hand"). Otherwise a new organisation whose
+folded name is close to one entered by hand in the same commune (rapidfuzz
+token_set_ratio ≥ FUZZY_THRESHOLD) is created AND proposed as a possible duplicate, for a
+person to merge (duplicate_merge) or to keep apart (duplicate_reject).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import rules
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from rapidfuzz import fuzz, process
+
+from alliances.accounts.models import User
+from alliances.core.pagecache import pages_changed
+from alliances.lib.opendata import centres as centres_reader
+from alliances.lib.opendata.reading import (
+    Fields,
+    Progress,
+    file_fingerprint,
+    open_text,
+    read_header,
+    records,
+)
+from alliances.lib.opendata.records import Malformed, MissingColumns, Record, Skip
+from alliances.lib.opendata.rna import RnaReader
+from alliances.lib.opendata.sirene import SireneReader
+from alliances.lib.text import fold
+from alliances.territories.models import Commune, CommuneSubdivision, Departement
+
+from .models import (
+    DuplicateProposal,
+    DuplicateStatus,
+    Organisation,
+    OrganisationSource,
+    RegistryImport,
+    RegistryImportStatus,
+)
+
+DEFAULT_BATCH = 5000
+FUZZY_THRESHOLD = 90.0
+PROBLEMS_SHOWN = 10
+# The municipal arrondissements of Paris, Lyon and Marseille, for a database whose COG
+# import left out the subdivisions: (first code, last code, commune).
+ARRONDISSEMENT_RANGES = (
+    (75101, 75120, "75056"),
+    (69381, 69389, "69123"),
+    (13201, 13216, "13055"),
+)
+# Fields of an organisation an import writes (on one it created) or fills (on one entered
+# by hand, when empty there).
+IMPORTED_FIELDS = ("name", "search_name", "rna", "siret", "siren", "commune_id",
+                   "departement_id", "region_id", "address", "website", "description", "naf")
+FILLED_FIELDS = ("rna", "siret", "siren", "address", "website", "description", "naf")
+
+
+class RegistryFileError(ValueError):
+    """The file cannot be imported at all (missing columns, unknown filter): nothing written."""
+
+
+# --- geography -------------------------------------------------------------------------
+
+
+class Geography:
+    """Commune codes as the registries publish them → the commune (département, région)."""
+
+    def __init__(self) -> None:
+        self.communes: dict[str, tuple[str, str]] = {
+            code: (departement, region)
+            for code, departement, region in Commune.objects.values_list(
+                "code", "departement_id", "departement__region_id"
+            )
+        }
+        self.arrondissements = dict(
+            CommuneSubdivision.objects.filter(
+                kind=CommuneSubdivision.Kind.ARRONDISSEMENT
+            ).values_list("code", "parent_id")
+        )
+        self.memo: dict[str, str | None] = {}
+
+    def resolve(self, code: str) -> str | None:
+        try:
+            return self.memo[code]
+        except KeyError:
+            pass
+        resolved: str | None = None
+        if code in self.communes:
+            resolved = code
+        else:
+            parent = self.arrondissements.get(code) or _known_arrondissement(code)
+            if parent in self.communes:
+                resolved = parent
+        self.memo[code] = resolved
+        return resolved
+
+
+def _known_arrondissement(code: str) -> str | None:
+    if not code.isdigit():
+        return None
+    number = int(code)
+    for first, last, commune in ARRONDISSEMENT_RANGES:
+        if first <= number <= last:
+            return commune
+    return None
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    source: str
+    file_name: str
+    run_id: int | None = None
+    resumed_after: int = 0
+    lines: int = 0  # records read by this run (past the checkpoint)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    proposals: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    problem_count: int = 0
+
+    def problem(self, line: int, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_SHOWN:
+            self.problems.append(_("line %(line)s: %(message)s") % {"line": line,
+                                                                     "message": message})
+
+    def summary(self) -> str:
+        skipped = sum(self.skipped.values())
+        reasons = {
+            "dissolved": _("dissolved or deleted"),
+            "closed": _("closed"),
+            "not_diffusible": _("not diffusible"),
+            "out_of_filter": _("outside the filter"),
+            "unknown_commune": _("unknown commune"),
+            "malformed": _("malformed"),
+            "repeated": _("repeated in the file"),
+        }
+        detail = ", ".join(
+            f"{reasons[reason]} {count:,}".replace(",", "\u202f")
+            for reason, count in sorted(self.skipped.items())
+            if count
+        )
+        text = _(
+            "%(lines)s lines: %(created)s created, %(updated)s updated, %(unchanged)s "
+            "unchanged, %(merged)s merged, %(proposals)s possible duplicates, "
+            "%(skipped)s skipped"
+        ) % {
+            key: f"{value:,}".replace(",", "\u202f")
+            for key, value in {
+                "lines": self.lines, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "merged": self.merged,
+                "proposals": self.proposals, "skipped": skipped,
+            }.items()
+        }
+        return f"{text} ({detail})" if detail else text
+
+
+# --- the importer core -----------------------------------------------------------------
+
+
+def normalise_departements(codes: Iterable[str]) -> list[str]:
+    result = set()
+    for code in codes:
+        for part in str(code).split(","):
+            part = part.strip().upper()
+            if part:
+                result.add(part.zfill(2) if part.isdigit() and len(part) == 1 else part)
+    return sorted(result)
+
+
+def normalise_communes(codes: Iterable[str]) -> list[str]:
+    return sorted({part.strip().upper() for code in codes for part in str(code).split(",")
+                   if part.strip()})
+
+
+def rna_import(path: str | os.PathLike, **options) -> ImportReport:
+    """Import the RNA waldec file; see registry_import for the options."""
+    return registry_import(path, RnaReader, **options)
+
+
+def sirene_import(path: str | os.PathLike, **options) -> ImportReport:
+    """Import SIRENE's StockEtablissement file; see registry_import for the options."""
+    return registry_import(path, SireneReader, **options)
+
+
+def registry_import(
+    path: str | os.PathLike,
+    reader_class: type[RnaReader] | type[SireneReader],
+    *,
+    departements: Iterable[str] = (),
+    communes: Iterable[str] = (),
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Stream `path` through the reader, upserting by batches; resumable (module doc).
+
+    `after_batch(k)` is called after the k-th batch (1-based) is committed.
+    RegistryFileError before anything is written when the file or the filters are wrong.
+    """
+    path = Path(path)
+    header, _delimiter = read_header(path, reader_class.delimiter)
+    try:
+        reader = reader_class(header)
+    except MissingColumns as exc:
+        raise RegistryFileError(
+            ngettext(
+                "%(file)s: missing column %(columns)s (expected the header of %(registry)s)",
+                "%(file)s: missing columns %(columns)s (expected the header of %(registry)s)",
+                len(exc.missing),
+            ) % {"file": path.name, "columns": ", ".join(exc.missing),
+                 "registry": _registry_label(reader_class.source)}
+        ) from exc
+    geography = Geography()
+    wanted_departements = set(normalise_departements(departements))
+    unknown = wanted_departements - set(
+        Departement.objects.filter(code__in=wanted_departements).values_list("code", flat=True)
+    )
+    if unknown:
+        raise RegistryFileError(
+            _("unknown département: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+        )
+    wanted_communes: set[str] = set()
+    for code in normalise_communes(communes):
+        resolved = geography.resolve(code)
+        if resolved is None:
+            raise RegistryFileError(_("unknown commune: %(code)s") % {"code": code})
+        wanted_communes.add(resolved)
+    filters = {
+        "departements": sorted(wanted_departements),
+        "communes": sorted(wanted_communes),
+    }
+    digest = file_fingerprint(path)
+    run = next(
+        (
+            earlier
+            for earlier in RegistryImport.objects.filter(
+                source=reader_class.source, file_sha256=digest,
+                status__in=[RegistryImportStatus.RUNNING, RegistryImportStatus.FAILED],
+            ).order_by("-started_at", "-pk")
+            if earlier.filters == filters
+        ),
+        None,
+    )
+    if run is None:
+        run = RegistryImport.objects.create(
+            source=reader_class.source, file_name=str(path)[-500:], file_sha256=digest,
+            filters=filters,
+        )
+    elif run.status != RegistryImportStatus.RUNNING:
+        RegistryImport.objects.filter(pk=run.pk).update(status=RegistryImportStatus.RUNNING)
+    report = ImportReport(source=reader_class.source, file_name=path.name, run_id=run.pk,
+                          resumed_after=run.lines_done)
+    if run.lines_done and notify:
+        notify(_("Resuming after line %(line)s (%(records)s records already imported).")
+               % {"line": run.lines_done + 1, "records": run.lines_done})
+    writer = _BatchWriter(reader_class.source, reader_class.key, report)
+    file = open_text(path)
+    try:
+        _run(file, reader, geography, wanted_departements, wanted_communes, run, report,
+             writer, batch_size, progress, after_batch)
+    except BaseException:
+        RegistryImport.objects.filter(pk=run.pk).update(status=RegistryImportStatus.FAILED)
+        raise
+    finally:
+        file.close()
+        if progress is not None:
+            progress.end()
+    RegistryImport.objects.filter(pk=run.pk).update(
+        status=RegistryImportStatus.DONE, finished_at=timezone.now()
+    )
+    pages_changed()
+    return report
+
+
+def _registry_label(source: str) -> str:
+    return {"rna": _("the RNA waldec file"), "sirene": _("SIRENE StockEtablissement")}[source]
+
+
+def _run(file, reader, geography, departements, communes, run, report, writer, batch_size,
+         progress, after_batch) -> None:
+    resume = run.lines_done
+    number = 0  # data records seen, header excluded: the checkpoint's unit
+    batch: list[tuple[int, Record, str]] = []
+    batches = 0
+    width = reader.width
+    rows = records(file.text, reader.delimiter)
+    next(rows, None)  # the header
+    for item in rows:
+        number += 1
+        if number <= resume:
+            continue
+        report.lines += 1
+        if progress is not None and not report.lines % 1000:
+            progress(report.lines, file.position())
+        if not isinstance(item, Fields):
+            report.skipped["malformed"] += 1
+            report.problem_count += 1
+            if len(report.problems) < PROBLEMS_SHOWN:
+                report.problems.append(str(item))
+        else:
+            values = item.values
+            if len(values) != width:
+                report.skipped["malformed"] += 1
+                report.problem(item.line, _("%(count)s fields instead of %(width)s")
+                               % {"count": len(values), "width": width})
+            else:
+                raw_code = reader.commune_of(values)
+                commune = geography.resolve(raw_code)
+                if commune is not None and (
+                    (communes and commune not in communes)
+                    or (departements and geography.communes[commune][0] not in departements)
+                ):
+                    report.skipped["out_of_filter"] += 1
+                else:
+                    try:
+                        record = reader.parse(values)
+                    except Malformed as exc:
+                        report.skipped["malformed"] += 1
+                        report.problem(item.line, str(exc))
+                    else:
+                        if isinstance(record, Skip):
+                            report.skipped[record.reason] += 1
+                        elif commune is None:
+                            report.skipped["unknown_commune"] += 1
+                            report.problem(
+                                item.line,
+                                _("unknown commune code %(code)r (%(number)s)")
+                                % {"code": raw_code, "number": record.key},
+                            )
+                        else:
+                            batch.append((item.line, record, commune))
+        if len(batch) >= batch_size:
+            batches += 1
+            writer.write(batch, geography, run, number)
+            batch = []
+            if after_batch is not None:
+                after_batch(batches)
+    if progress is not None:
+        progress(report.lines, file.position())
+    # The last batch also records the lines read after it (skipped ones).
+    batches += 1
+    writer.write(batch, geography, run, number)
+    if after_batch is not None:
+        after_batch(batches)
+
+
+class _BatchWriter:
+    """Writes a batch of records: upserts, merges into hand-entered organisations, and
+    proposals of possible duplicates; one transaction, with the run's checkpoint."""
+
+    def __init__(self, source: str, key: str, report: ImportReport) -> None:
+        self.source = source
+        self.key = key
+        self.report = report
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        # commune → [(id, folded name)] of the organisations entered by hand there that
+        # have no number of this registry yet (those with one are other organisations).
+        self.manual_by_commune: dict[str, list[tuple[int, str]]] = {}
+        self.skipped_written = 0
+
+    def write(self, batch: list[tuple[int, Record, str]], geography: Geography,
+              run: RegistryImport, lines_done: int) -> None:
+        report = self.report
+        before = (report.created, report.updated, report.merged, report.proposals)
+        with transaction.atomic():
+            if batch:
+                self._upsert(batch, geography)
+            skipped_total = sum(report.skipped.values())
+            delta = {
+                "created": report.created - before[0],
+                "updated": report.updated - before[1],
+                "merged": report.merged - before[2],
+                "proposals": report.proposals - before[3],
+                "skipped": skipped_total - self.skipped_written,
+            }
+            RegistryImport.objects.filter(pk=run.pk).update(
+                lines_done=lines_done,
+                **{name: getattr(run, name) + value for name, value in delta.items()},
+            )
+        run.lines_done = lines_done
+        for name, value in delta.items():
+            setattr(run, name, getattr(run, name) + value)
+        self.skipped_written = skipped_total
+
+    def _upsert(self, batch: list[tuple[int, Record, str]], geography: Geography) -> None:
+        report = self.report
+        key = self.key
+        # The file's last row of a number wins (the national files have each once).
+        by_key: dict[str, tuple[Record, str]] = {}
+        for _line, record, commune in batch:
+            if record.key in by_key:
+                report.skipped["repeated"] += 1
+            by_key[record.key] = (record, commune)
+        fields = ["id", "name", "type", "source", "registry_updated_at", *IMPORTED_FIELDS]
+        fields.remove("commune_id")
+        fields.remove("departement_id")
+        fields.remove("region_id")
+        fields += ["commune", "departement", "region"]
+        existing = {
+            getattr(org, key): org
+            for org in Organisation.objects.filter(**{f"{key}__in": list(by_key)}).only(*fields)
+        }
+        sirets = {record.siret for record, _c in by_key.values()
+                  if record.siret and record.key not in existing}
+        by_siret: dict[str, Organisation] = {}
+        if sirets and key != "siret":
+            by_siret = {
+                org.siret: org
+                for org in Organisation.objects.filter(siret__in=sirets).only(*fields)
+            }
+        now = timezone.now()
+        creates: list[Organisation] = []
+        updates: dict[int, Organisation] = {}
+        sections: dict[int, str | None] = {}  # org id → section, when it changes
+        added_sections: list[tuple[Organisation, str]] = []
+        taken_sirets: set[str] = set()
+        for record, commune in by_key.values():
+            moment = record.updated_at.replace(tzinfo=self.tz) if record.updated_at else None
+            org = existing.get(record.key)
+            if org is None and record.siret in by_siret:
+                other = by_siret[record.siret]
+                # The same SIRET on an organisation without an RNA number: the same one.
+                if not getattr(other, key):
+                    org = other
+                else:
+                    record.siret = ""  # another association's SIRET: not ours to claim
+            if org is not None:
+                if org.registry_updated_at and moment and org.registry_updated_at >= moment:
+                    report.unchanged += 1
+                    continue
+                if org.source == OrganisationSource.MANUAL:
+                    changed = _fill(org, record, commune, geography)
+                    if changed or org.registry_updated_at != moment:
+                        org.registry_updated_at = moment
+                        org.updated_at = now
+                        updates[org.pk] = org
+                        report.merged += 1
+                        if record.section:
+                            added_sections.append((org, record.section))
+                    else:
+                        report.unchanged += 1
+                    continue
+                old_naf = org.naf
+                if _assign(org, record, commune, geography, keep_naf=key != "siret"):
+                    org.registry_updated_at = moment
+                    org.updated_at = now
+                    updates[org.pk] = org
+                    report.updated += 1
+                    if key == "siret" and org.naf != old_naf:
+                        sections[org.pk] = record.section
+                else:
+                    report.unchanged += 1
+                continue
+            if record.siret and (record.siret in taken_sirets):
+                record.siret = ""
+            if record.siret:
+                taken_sirets.add(record.siret)
+            org = Organisation(source=self.source, type=record.type, is_public=True,
+                               registry_updated_at=moment)
+            _assign(org, record, commune, geography, keep_naf=False)
+            creates.append(org)
+        if creates:
+            Organisation.objects.bulk_create(creates)
+            report.created += len(creates)
+        if updates:
+            Organisation.objects.bulk_update(
+                list(updates.values()),
+                [*IMPORTED_FIELDS, "registry_updated_at", "updated_at"],
+            )
+        through = Organisation.sectors.through
+        if sections:
+            through.objects.filter(organisation_id__in=list(sections)).delete()
+        links = [
+            through(organisation_id=org_id, sector_id=section)
+            for org_id, section in sections.items() if section
+        ]
+        links += [through(organisation_id=org.pk, sector_id=record.section)
+                  for org in creates if (record := _record_of(org, by_key)) and record.section]
+        links += [through(organisation_id=org.pk, sector_id=section)
+                  for org, section in added_sections]
+        if links:
+            through.objects.bulk_create(links, ignore_conflicts=True)
+        if creates:
+            self._propose(creates)
+
+    def _propose(self, created: list[Organisation]) -> None:
+        """Possible duplicates of the new organisations among those entered by hand in the
+        same commune (loaded per batch, for the communes not met before)."""
+        cache = self.manual_by_commune
+        missing = {org.commune_id for org in created} - cache.keys()
+        if missing:
+            for commune in missing:
+                cache[commune] = []
+            for pk, commune, name in Organisation.objects.filter(
+                source=OrganisationSource.MANUAL, commune_id__in=missing, **{self.key: ""}
+            ).values_list("id", "commune_id", "search_name"):
+                cache[commune].append((pk, name))
+        proposals = []
+        for org in created:
+            choices = cache.get(org.commune_id)
+            if not choices:
+                continue
+            best = process.extractOne(
+                org.search_name, [name for _pk, name in choices], scorer=fuzz.token_set_ratio,
+                score_cutoff=FUZZY_THRESHOLD,
+            )
+            if best is not None:
+                _name, score, index = best
+                proposals.append(DuplicateProposal(kept_id=choices[index][0], candidate=org,
+                                                   score=round(score, 1)))
+        if proposals:
+            DuplicateProposal.objects.bulk_create(proposals, ignore_conflicts=True)
+            self.report.proposals += len(proposals)
+
+
+def _record_of(org: Organisation, by_key: dict[str, tuple[Record, str]]) -> Record | None:
+    number = org.rna or org.siret
+    pair = by_key.get(number)
+    return pair[0] if pair else None
+
+
+def _place(org: Organisation, commune: str, geography: Geography) -> None:
+    org.commune_id = commune
+    org.departement_id, org.region_id = geography.communes[commune]
+
+
+def _assign(org: Organisation, record: Record, commune: str, geography: Geography, *,
+            keep_naf: bool) -> bool:
+    """Set an imported organisation's fields from the record; True when one changed."""
+    values = {
+        "name": record.name,
+        "search_name": fold(record.name),
+        "rna": record.rna or org.rna,
+        "siret": record.siret or org.siret,
+        "address": record.address,
+        "website": record.website,
+        "description": record.description or org.description,
+        "naf": org.naf if keep_naf else record.naf,
+    }
+    values["siren"] = values["siret"][:9] if values["siret"] else org.siren
+    changed = False
+    for name, value in values.items():
+        if getattr(org, name) != value:
+            setattr(org, name, value)
+            changed = True
+    if org.commune_id != commune:
+        _place(org, commune, geography)
+        changed = True
+    return changed
+
+
+def _fill(org: Organisation, record: Record, commune: str, geography: Geography) -> bool:
+    """Fill the empty fields of an organisation entered by hand; True when one was."""
+    changed = False
+    for name in ("rna", "siret", "address", "website", "description", "naf"):
+        value = getattr(record, name)
+        if value and not getattr(org, name):
+            setattr(org, name, value)
+            changed = True
+    if org.siret and not org.siren:
+        org.siren = org.siret[:9]
+    if org.commune_id is None:
+        _place(org, commune, geography)
+        changed = True
+    return changed
+
+
+# --- commune centres -------------------------------------------------------------------
+
+
+@dataclass
+class CentresReport:
+    updated: int = 0
+    unknown: int = 0
+    repeated: int = 0
+    no_coordinates: int = 0
+    unknown_codes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _(
+            "%(updated)s commune centres set, %(unknown)s unknown communes, "
+            "%(repeated)s repeated, %(empty)s rows without coordinates"
+        ) % {"updated": self.updated, "unknown": self.unknown, "repeated": self.repeated,
+             "empty": self.no_coordinates}
+
+
+@transaction.atomic
+def commune_centres_import(path: str | os.PathLike) -> CentresReport:
+    """Set the centres of the known communes from the file; all or nothing
+    (ImportFileError, located, on a bad row)."""
+    rows, counters = centres_reader.read_centres(path)
+    known = set(Commune.objects.values_list("code", flat=True))
+    report = CentresReport()
+    seen: dict[str, tuple[float, float]] = {}
+    for centre in rows:
+        if centre.code in seen:
+            report.repeated += 1
+            continue
+        if centre.code not in known:
+            report.unknown += 1
+            if len(report.unknown_codes) < PROBLEMS_SHOWN:
+                report.unknown_codes.append(f"{centre.line}: {centre.code}")
+            continue
+        seen[centre.code] = (centre.latitude, centre.longitude)
+    report.no_coordinates = counters["no_coordinates"]
+    communes = list(Commune.objects.filter(code__in=list(seen)).only("code"))
+    for commune in communes:
+        commune.latitude, commune.longitude = seen[commune.code]
+    Commune.objects.bulk_update(communes, ["latitude", "longitude"], batch_size=2000)
+    report.updated = len(communes)
+    pages_changed()
+    return report
+
+
+# --- duplicates ------------------------------------------------------------------------
+
+
+@rules.predicate
+def _is_kept_member(user, proposal: DuplicateProposal | None) -> bool:
+    if proposal is None or not user.is_authenticated:
+        return False
+    return proposal.kept.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def _is_admin(user) -> bool:
+    return bool(getattr(user, "is_platform_admin", False))
+
+
+# Admins decide every proposal; the members of the organisation entered by hand, theirs.
+rules.set_perm("actors.decide_duplicateproposal",
+               rules.is_authenticated & (_is_admin | _is_kept_member))
+
+
+def proposals_visible_to(user: User):
+    """The pending proposals a user may decide (all for admins), with what the list shows."""
+    proposals = DuplicateProposal.objects.filter(status=DuplicateStatus.PENDING)
+    if not getattr(user, "is_platform_admin", False):
+        proposals = proposals.filter(kept__memberships__user=user)
+    return proposals.select_related("kept__commune", "candidate__commune").order_by(
+        "-score", "pk"
+    )
+
+
+class MergeError(ValueError):
+    pass
+
+
+@transaction.atomic
+def duplicate_merge(proposal: DuplicateProposal, user: User | None) -> Organisation:
+    """Merge the imported candidate into the organisation entered by hand and delete it.
+
+    Copies the candidate's identifiers and the fields empty on the kept organisation,
+    re-points everything that refers to the candidate (partners of alliances, members,
+    needs, contact requests, diagnostics, resources, sectors, fragilities… every relation
+    to Organisation, found through the model's meta), then deletes the candidate (its
+    other duplicate proposals go with it).
+    """
+    proposal = DuplicateProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != DuplicateStatus.PENDING:
+        raise MergeError(_("This proposal has already been decided."))
+    kept = Organisation.objects.select_for_update().get(pk=proposal.kept_id)
+    candidate = Organisation.objects.select_for_update().get(pk=proposal.candidate_id)
+    for relation in Organisation._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and (relation.one_to_many or relation.one_to_one)):
+            continue
+        model = relation.related_model
+        if model is DuplicateProposal:
+            continue
+        _repoint(model, relation.field, candidate, kept)
+    for name in ("rna", "siret", "siren", "address", "website", "description", "naf",
+                 "latitude", "longitude", "registry_updated_at"):
+        if not getattr(kept, name) and getattr(candidate, name):
+            setattr(kept, name, getattr(candidate, name))
+    if kept.commune_id is None and candidate.commune_id is not None:
+        kept.commune = candidate.commune
+    proposal.status = DuplicateStatus.MERGED
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    # The numbers are unique: the candidate goes before the kept organisation takes them.
+    candidate.delete()
+    kept.save()
+    pages_changed()
+    return kept
+
+
+def _repoint(model, fk, candidate: Organisation, kept: Organisation) -> None:
+    """Move model's rows from candidate to kept through the foreign key `fk`; a row that
+    would repeat one kept already has (a unique constraint: the same alliance, member,
+    sector…) or point twice at kept (a contact request to itself) is deleted instead."""
+    rows = model._base_manager.filter(**{fk.name: candidate})
+    if not rows.exists():
+        return
+    together = [tuple(names) for names in model._meta.unique_together if fk.name in names]
+    together += [
+        tuple(constraint.fields)
+        for constraint in model._meta.constraints
+        if getattr(constraint, "fields", None) and fk.name in constraint.fields
+        and getattr(constraint, "condition", None) is None
+    ]
+    other_fks = [
+        f for f in model._meta.get_fields()
+        if getattr(f, "many_to_one", False) and f is not fk and f.related_model is Organisation
+    ]
+    for row in list(rows):
+        if any(getattr(row, f"{f.name}_id") == kept.pk for f in other_fks):
+            row.delete()
+            continue
+        clash = False
+        for names in together:
+            lookup = {name: getattr(row, _attname(model, name)) for name in names
+                      if name != fk.name}
+            lookup[fk.name] = kept
+            if model._base_manager.filter(**lookup).exists():
+                clash = True
+                break
+        if clash:
+            _merge_clash(model, row, fk, kept)
+            row.delete()
+        else:
+            setattr(row, fk.name, kept)
+            row.save(update_fields=[fk.name])
+
+
+def _attname(model, name: str) -> str:
+    return model._meta.get_field(name).attname
+
+
+def _merge_clash(model, row, fk, kept: Organisation) -> None:
+    """Where both organisations were partners of the same alliance, the kept partner takes
+    the stronger role (porteur over financeur over partenaire); both members of the
+    organisation: the manager role wins."""
+    label = model._meta.label
+    if label == "partnerships.Partner":
+        order = ["partenaire", "financeur", "porteur"]
+        other = model._base_manager.get(alliance_id=row.alliance_id, **{fk.name: kept})
+        if order.index(row.role) > order.index(other.role):
+            other.role = row.role
+            other.save(update_fields=["role"])
+    elif label == "actors.Membership":
+        other = model._base_manager.get(user_id=row.user_id, **{fk.name: kept})
+        if row.role == "manager" and other.role != "manager":
+            other.role = "manager"
+            other.save(update_fields=["role"])
+
+
+@transaction.atomic
+def duplicate_reject(proposal: DuplicateProposal, user: User | None) -> DuplicateProposal:
+    """Mark the pair as two different organisations: never proposed again (the pair is
+    unique, and an import proposes only for the organisations it creates)."""
+    proposal = DuplicateProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != DuplicateStatus.PENDING:
+        raise MergeError(_("This proposal has already been decided."))
+    proposal.status = DuplicateStatus.DISTINCT
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal
+
+

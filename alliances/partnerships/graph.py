@@ -1,0 +1,337 @@
+"""The network of a territory: its actors (nodes) and the alliances among them (edges),
+with the metrics of alliances.lib.network, as one viewer may see them.
+
+Read with a handful of `values_list` queries (no model object per row) into NumPy arrays,
+and cached per territory, per visibility class and per filters under the page generation
+(alliances.core.pagecache): every write service bumps it, so a change shows at once.
+
+Visibility classes, so that two viewers who may see the same things share one entry:
+- "public": anonymous visitors and signed-in people without an organisation (public
+  organisations, public alliances);
+- "admin": platform admins (everything);
+- "orgs:<ids>": members of organisations: the public things plus the private
+  organisations they belong to and the private alliances one of those takes part in.
+  Keyed by the set of their organisations, which is exactly what decides what they see.
+
+The nodes are the territory's visible organisations. An alliance counts when it is
+visible and located in the territory or has a partner there; its partners that are nodes
+form a clique (k partners: k(k−1)/2 links); the weight of a link is the number of
+alliances the two actors share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.cache import caches
+from django.db.models import Q
+
+from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
+from alliances.lib.network import NetworkMetrics, clique_edges, network_metrics, spring_layout
+
+from .models import Alliance, AllianceType, Partner
+from .territory import Territory, territory_level
+
+CACHE_ALIAS = "default"
+TTL_SECONDS = 600
+# Up to this many drawn nodes the browser runs its own force layout (cose); above, the
+# server sends positions computed by igraph (alliances.lib.network.spring_layout).
+BROWSER_LAYOUT_MAX_NODES = 300
+
+ACTOR_TYPES = [choice.value for choice in OrganisationType]
+ALLIANCE_TYPES = [choice.value for choice in AllianceType]
+# Okabe–Ito colours (distinguishable with the common colour-vision deficiencies) and one
+# shape per type, so the legend does not rest on colour alone.
+TYPE_STYLE = {
+    "association": ("#0072B2", "ellipse"),
+    "fondation": ("#CC79A7", "diamond"),
+    "entreprise": ("#E69F00", "rectangle"),
+    "collectivite": ("#009E73", "triangle"),
+    "etat": ("#56534F", "hexagon"),
+    "enseignement": ("#D55E00", "pentagon"),
+    "academique": ("#8A6FDF", "star"),
+    "reseau": ("#B8860B", "octagon"),
+    "catalyseur": ("#0E7C86", "vee"),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What decides what a person sees of a network."""
+
+    is_admin: bool
+    organisation_ids: frozenset[int]
+
+    @property
+    def key(self) -> str:
+        if self.is_admin:
+            return "admin"
+        if not self.organisation_ids:
+            return "public"
+        ids = ",".join(str(i) for i in sorted(self.organisation_ids))
+        return "orgs:" + hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
+
+
+def viewer_of(user) -> Viewer:
+    if getattr(user, "is_platform_admin", False):
+        return Viewer(is_admin=True, organisation_ids=frozenset())
+    if not user.is_authenticated:
+        return Viewer(is_admin=False, organisation_ids=frozenset())
+    ids = Membership.objects.filter(user=user).values_list("organisation_id", flat=True)
+    return Viewer(is_admin=False, organisation_ids=frozenset(ids))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Empty means all. Types and alliance types are indices into ACTOR_TYPES and
+    ALLIANCE_TYPES; fragility a code."""
+
+    actor_types: tuple[str, ...] = ()
+    alliance_type: str = ""
+    fragility: str = ""
+    isolated: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{'.'.join(self.actor_types)}|{self.alliance_type}|{self.fragility}|" \
+               f"{int(self.isolated)}"
+
+
+@dataclass
+class RawNetwork:
+    """The rows read from the database for one territory and one visibility class."""
+
+    org_ids: np.ndarray
+    org_names: list[str]
+    org_types: np.ndarray  # index into ACTOR_TYPES
+    alliance_ids: np.ndarray
+    alliance_titles: list[str]
+    alliance_types: np.ndarray  # index into ALLIANCE_TYPES
+    alliance_status: list[str]
+    alliance_fragilities: list[list[int]]  # indices into fragilities
+    partner_alliance: np.ndarray  # one row per (alliance, partner that is a node)
+    partner_node: np.ndarray  # node index (into org_ids)
+    fragilities: list[tuple[str, str]]  # (code, name)
+
+
+@dataclass
+class TerritoryNetwork:
+    raw: RawNetwork
+    filters: Filters
+    generation: int
+    node_mask: np.ndarray  # the organisations kept by the actor-type filter
+    alliance_mask: np.ndarray  # the alliances kept by the alliance filters
+    metrics: NetworkMetrics  # over the kept organisations (isolated ones included)
+    node_index: np.ndarray  # kept organisations → index into raw.org_*
+    alliance_count: np.ndarray  # per kept organisation: its kept alliances
+    alliance_partners: list[list[int]]  # per kept alliance: its partners (kept-node idx)
+    alliance_index: np.ndarray  # kept alliances → index into raw.alliance_*
+    drawn: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    @property
+    def n_links(self) -> int:
+        return self.metrics.n_edges
+
+    @property
+    def linked_components(self) -> np.ndarray:
+        """Sizes of the components of two actors or more (an isolated actor is not one)."""
+        sizes = self.metrics.component_sizes
+        return sizes[sizes > 1]
+
+
+def _territory_field(territory: Territory) -> str:
+    return territory_level(territory)
+
+
+def read_raw(territory: Territory, viewer: Viewer) -> RawNetwork:
+    level = _territory_field(territory)
+    organisations = Organisation.objects.filter(**{level: territory})
+    if not viewer.is_admin:
+        organisations = organisations.filter(
+            Q(is_public=True) | Q(pk__in=viewer.organisation_ids)
+        )
+    rows = list(organisations.order_by("pk").values_list("pk", "name", "type"))
+    type_index = {code: i for i, code in enumerate(ACTOR_TYPES)}
+    org_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    org_names = [r[1] for r in rows]
+    org_types = np.fromiter((type_index[r[2]] for r in rows), dtype=np.int64, count=len(rows))
+
+    # The alliances located in the territory or with a partner there (any partner: a
+    # private one still ties the alliance to the territory; only visible ones are nodes).
+    touching = Partner.objects.filter(**{f"organisation__{level}": territory}).values(
+        "alliance_id"
+    )
+    alliances = Alliance.objects.filter(Q(pk__in=touching) | Q(**{level: territory}))
+    if not viewer.is_admin and not viewer.organisation_ids:
+        alliances = alliances.filter(is_public=True)
+    alliance_rows = list(
+        alliances.order_by("pk").values_list("pk", "title", "type", "status", "is_public")
+    )
+    partner_rows = list(
+        Partner.objects.filter(alliance__in=alliances)
+        .order_by()
+        .values_list("alliance_id", "organisation_id")
+    )
+    fragility_rows = list(
+        Alliance.fragilities.through.objects.filter(alliance__in=alliances)
+        .order_by()
+        .values_list("alliance_id", "fragility_id")
+    )
+    fragilities = list(Fragility.objects.values_list("code", "name"))
+
+    if not viewer.is_admin and viewer.organisation_ids:
+        # A private alliance is seen by the members of its partners only.
+        theirs = {a for a, o in partner_rows if o in viewer.organisation_ids}
+        alliance_rows = [r for r in alliance_rows if r[4] or r[0] in theirs]
+    alliance_ids = np.fromiter((r[0] for r in alliance_rows), dtype=np.int64,
+                               count=len(alliance_rows))
+    alliance_position = {pk: i for i, pk in enumerate(alliance_ids.tolist())}
+    kind_index = {code: i for i, code in enumerate(ALLIANCE_TYPES)}
+    fragility_index = {code: i for i, (code, _) in enumerate(fragilities)}
+    alliance_fragilities: list[list[int]] = [[] for _ in alliance_rows]
+    for alliance_id, code in fragility_rows:
+        position = alliance_position.get(alliance_id)
+        if position is not None:
+            alliance_fragilities[position].append(fragility_index[code])
+    for codes in alliance_fragilities:
+        codes.sort()
+
+    node_position = {pk: i for i, pk in enumerate(org_ids.tolist())}
+    kept = [
+        (alliance_position[a], node_position[o]) for a, o in partner_rows
+        if a in alliance_position and o in node_position
+    ]
+    partner_alliance = np.fromiter((a for a, _ in kept), dtype=np.int64, count=len(kept))
+    partner_node = np.fromiter((o for _, o in kept), dtype=np.int64, count=len(kept))
+    return RawNetwork(
+        org_ids=org_ids,
+        org_names=org_names,
+        org_types=org_types,
+        alliance_ids=alliance_ids,
+        alliance_titles=[r[1] for r in alliance_rows],
+        alliance_types=np.fromiter((kind_index[r[2]] for r in alliance_rows), dtype=np.int64,
+                                   count=len(alliance_rows)),
+        alliance_status=[r[3] for r in alliance_rows],
+        alliance_fragilities=alliance_fragilities,
+        partner_alliance=partner_alliance,
+        partner_node=partner_node,
+        fragilities=fragilities,
+    )
+
+
+def compute(raw: RawNetwork, filters: Filters, generation: int = 0) -> TerritoryNetwork:
+    """The metrics of the network the filters keep (from the raw rows, no query)."""
+    n_orgs = len(raw.org_ids)
+    if filters.actor_types:
+        wanted = [ACTOR_TYPES.index(code) for code in filters.actor_types]
+        node_mask = np.isin(raw.org_types, wanted)
+    else:
+        node_mask = np.ones(n_orgs, dtype=bool)
+    alliance_mask = np.ones(len(raw.alliance_ids), dtype=bool)
+    if filters.alliance_type:
+        alliance_mask &= raw.alliance_types == ALLIANCE_TYPES.index(filters.alliance_type)
+    if filters.fragility:
+        codes = [code for code, _ in raw.fragilities]
+        wanted_fragility = codes.index(filters.fragility)
+        alliance_mask &= np.fromiter(
+            (wanted_fragility in f for f in raw.alliance_fragilities), dtype=bool,
+            count=len(raw.alliance_fragilities),
+        )
+
+    node_index = np.flatnonzero(node_mask)
+    new_node = np.full(n_orgs, -1, dtype=np.int64)
+    new_node[node_index] = np.arange(len(node_index))
+    alliance_index = np.flatnonzero(alliance_mask)
+    new_alliance = np.full(len(raw.alliance_ids), -1, dtype=np.int64)
+    new_alliance[alliance_index] = np.arange(len(alliance_index))
+
+    rows = (new_node[raw.partner_node] >= 0) & (new_alliance[raw.partner_alliance] >= 0)
+    p_alliance = new_alliance[raw.partner_alliance[rows]]
+    p_node = new_node[raw.partner_node[rows]]
+    src, dst, _, _ = clique_edges(p_alliance, p_node)
+    ids = np.arange(len(node_index), dtype=np.int64)
+    metrics = network_metrics(
+        ids, raw.org_types[node_index], src, dst, n_types=len(ACTOR_TYPES)
+    )
+    metrics.node_ids = raw.org_ids[node_index]
+    alliance_count = np.bincount(p_node, minlength=len(node_index))
+    order = np.argsort(p_alliance, kind="stable")
+    splits = np.searchsorted(p_alliance[order], np.arange(1, len(alliance_index)))
+    alliance_partners = [
+        chunk.tolist() for chunk in np.split(p_node[order], splits)
+    ] if len(alliance_index) else []
+    drawn = np.arange(len(node_index)) if filters.isolated else np.flatnonzero(
+        metrics.degree > 0
+    )
+    return TerritoryNetwork(
+        raw=raw, filters=filters, generation=generation, node_mask=node_mask,
+        alliance_mask=alliance_mask, metrics=metrics, node_index=node_index,
+        alliance_count=alliance_count, alliance_partners=alliance_partners,
+        alliance_index=alliance_index, drawn=drawn,
+    )
+
+
+def _key(territory: Territory, viewer: Viewer, generation: int, *parts: str) -> str:
+    level = territory_level(territory)
+    return ":".join(["network", str(generation), level, territory.code, viewer.key, *parts])
+
+
+def raw_network(territory: Territory, viewer: Viewer, generation: int) -> RawNetwork:
+    """The rows of the territory's network for this viewer, from the cache when the page
+    generation has not moved since they were read."""
+    cache = caches[CACHE_ALIAS]
+    key = _key(territory, viewer, generation, "raw")
+    raw = cache.get(key)
+    if raw is None:
+        raw = read_raw(territory, viewer)
+        cache.set(key, raw, TTL_SECONDS)
+    return raw
+
+
+def territory_network(
+    territory: Territory, viewer: Viewer, generation: int, raw: RawNetwork, filters: Filters
+) -> TerritoryNetwork:
+    """The network as this viewer sees it with these filters (cached like the rows)."""
+    cache = caches[CACHE_ALIAS]
+    key = _key(territory, viewer, generation, filters.key)
+    network = cache.get(key)
+    if network is None:
+        network = compute(raw, filters, generation)
+        cache.set(key, network, TTL_SECONDS)
+    return network
+
+
+def positions(territory: Territory, viewer: Viewer, network: TerritoryNetwork) -> np.ndarray | None:
+    """Preset positions of the drawn nodes for a large network (None: the browser lays it
+    out). Cached beside the network: the layout is the slowest part of a cold JSON."""
+    n = len(network.drawn)
+    if n <= BROWSER_LAYOUT_MAX_NODES:
+        return None
+    cache = caches[CACHE_ALIAS]
+    key = _key(territory, viewer, network.generation, network.filters.key, "layout")
+    coords = cache.get(key)
+    if coords is not None:
+        return coords
+    drawn_position = np.full(len(network.node_index), -1, dtype=np.int64)
+    drawn_position[network.drawn] = np.arange(n)
+    edges = _edges(network)
+    src, dst = drawn_position[edges[0]], drawn_position[edges[1]]
+    keep = (src >= 0) & (dst >= 0)
+    coords = spring_layout(n, src[keep], dst[keep])
+    coords = np.rint(coords * 10).astype(np.int64)  # ten units per layout unit is plenty
+    cache.set(key, coords, TTL_SECONDS)
+    return coords
+
+
+def _edges(network: TerritoryNetwork) -> tuple[np.ndarray, np.ndarray]:
+    groups = np.repeat(
+        np.arange(len(network.alliance_partners)),
+        [len(p) for p in network.alliance_partners],
+    ) if network.alliance_partners else np.empty(0, dtype=np.int64)
+    members = np.fromiter(
+        (m for p in network.alliance_partners for m in p), dtype=np.int64, count=len(groups)
+    )
+    src, dst, _, _ = clique_edges(groups, members)
+    return src, dst

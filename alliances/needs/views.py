@@ -14,6 +14,7 @@ from alliances.lib.richtext import render_markdown
 
 from .forms import AnswerForm, ContactForm, NeedForm
 from .models import ContactStatus, NeedStatus
+from .rules import is_recipient_member
 from .selectors import (
     contact_request_detail,
     contact_requests_of,
@@ -185,7 +186,7 @@ def _contact_context(user, contact, form=None) -> dict:
     accepted = contact.status == ContactStatus.ACCEPTED
     can_answer = (
         contact.status == ContactStatus.PENDING
-        and user.has_perm("needs.answer_contactrequest", contact)
+        and is_recipient_member(user, contact)
     )
     return {
         "contact": contact,
@@ -205,7 +206,9 @@ def _contact_context(user, contact, form=None) -> dict:
 @require_POST
 def contact_answer(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _visible_request(request, pk)
-    if not request.user.has_perm("needs.answer_contactrequest", contact):
+    # The rule itself, not has_perm: a superuser has every permission, yet only the
+    # recipient's members answer for their organisation.
+    if not is_recipient_member(request.user, contact):
         raise PermissionDenied
     form = AnswerForm(request.POST)
     if form.is_valid():

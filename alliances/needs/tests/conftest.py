@@ -1,0 +1,3 @@
+from alliances.actors.tests.fixtures import *  # noqa: F403
+
+from .fixtures import *  # noqa: F403

@@ -217,6 +217,21 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# The map of actors: a tile server (a URL template with {z}, {x} and {y}, as Leaflet takes
+# it; {s} for subdomains) and its attribution. Empty: no tiles, the markers are drawn on a
+# plain background. The CSP lets images come from the tile server's origin only when set.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    _tiles = re.fullmatch(r"(https?://[^/?#\s]+)[/?]\S*", MAP_TILE_URL)
+    if _tiles is None or not all(p in MAP_TILE_URL for p in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(
+            f"MAP_TILE_URL={MAP_TILE_URL!r}: expected an http(s) URL template with {{z}}, "
+            "{x} and {y}, as https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    SECURE_CSP["img-src"].append(_tiles.group(1).replace("{s}", "*"))
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

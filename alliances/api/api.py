@@ -23,6 +23,7 @@ api.add_router("/cohorts", cohorts_router)
 api.add_router("/diagnostics", "alliances.diagnostics.api.router")
 api.add_router("/resources", "alliances.resources.api.router")
 api.add_router("/observatory", "alliances.observatory.api.router")
+api.add_router("/alliances", "alliances.api.alliances.router")
 
 
 @api.exception_handler(ValidationError)

@@ -310,6 +310,11 @@ class AllianceEditForm(forms.ModelForm):
         for name in ("money_eur", "skill_days", "goods_value_eur"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
 
+    def validate_constraints(self) -> None:
+        """Left to the services: they check the same rules (end after start, no negative
+        amount) and say which field is wrong, where the database's constraint names only
+        itself."""
+
     def clean_territory(self) -> Commune | Departement:
         return find_territory(self.cleaned_data["territory"])
 

@@ -58,3 +58,32 @@ def public_alliance(organisation, company):
 def private_alliance(organisation, company):
     return make_alliance(organisation, company, title="Alliance confidentielle",
                          is_public=False)
+
+
+def form_data(partners: list[tuple[str, str]], **fields) -> dict[str, str]:
+    """The create/edit form's POST: the alliance's fields and the partner rows."""
+    data = {
+        "title": "Épicerie solidaire et boulangerie",
+        "type": "mecenat",
+        "form": "partenariat",
+        "territory": "94080",
+        "start_date": "2025-03-01",
+        "end_date": "",
+        "status": "active",
+        "money_eur": "1500",
+        "skill_days": "",
+        "goods": "Invendus",
+        "goods_value_eur": "",
+        "description": "Dons **quotidiens**.",
+        "is_public": "on",
+        "fragilities": ["precarite"],
+        "partners-TOTAL_FORMS": str(len(partners)),
+        "partners-INITIAL_FORMS": "0",
+        "partners-MIN_NUM_FORMS": "2",
+        "partners-MAX_NUM_FORMS": "12",
+    }
+    for index, (organisation, role) in enumerate(partners):
+        data[f"partners-{index}-organisation"] = organisation
+        data[f"partners-{index}-role"] = role
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}

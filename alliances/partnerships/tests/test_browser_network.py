@@ -6,7 +6,7 @@ import pytest
 
 from alliances.testing.browser import assert_accessible
 
-from .test_network_fixtures import scenario  # noqa: F401
+from .test_network_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,8 +63,8 @@ def test_a_visitor_filters_the_network_and_opens_an_actor(page, scenario):
     page.evaluate("() => window.allianceNetwork.resize()")  # Cytoscape re-reads its offset
     box = page.locator("#network-graph").bounding_box()
     position = page.evaluate("""() => {
-        const node = window.allianceNetwork.nodes().filter(n => n.data('label') === 'Mairie de Créteil');
-        return node.renderedPosition();
+        const cy = window.allianceNetwork;
+        return cy.nodes().filter(n => n.data('label') === 'Mairie de Créteil').renderedPosition();
     }""")
     with page.expect_navigation():
         page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])

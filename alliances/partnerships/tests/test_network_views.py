@@ -7,7 +7,8 @@ from alliances.actors.services import organisation_create
 from alliances.partnerships.models import AllianceType
 from alliances.partnerships.services import alliance_update
 
-from .test_network_fixtures import ally, scenario  # noqa: F401
+from .test_network_fixtures import *  # noqa: F403
+from .test_network_fixtures import ally
 
 PAGE = "/alliances/reseau/departement/94/"
 DATA = "/alliances/reseau/departement/94/donnees.json"
@@ -141,7 +142,8 @@ def test_figures_and_metrics(client, scenario):
     assert figures["largest"] == 3
     assert figures["isolated"] == 1
     assert [a["name"] for a in context["isolated_actors"]] == ["Association isolée"]
-    bakery = next(a for a in context["actors_page"].object_list if a["name"] == "Boulangerie Martin")
+    actors = context["actors_page"].object_list
+    bakery = next(a for a in actors if a["name"] == "Boulangerie Martin")
     assert bakery["degree"] == 2
     assert bakery["alliances"] == 2
     # Density: the association pair (Maison, isolated): 0 of 1; company–authority: 1 of 1.

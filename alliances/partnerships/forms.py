@@ -341,12 +341,14 @@ def territory_label(alliance: Alliance) -> str:
 
 
 class NoteForm(forms.Form):
+    prefix = "note"  # the page has two forms with a date: distinct ids
     date = forms.DateField(label=_("Date"), widget=DateInput())
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=5000)
 
 
 class IndicatorForm(forms.Form):
+    prefix = "indicator"
     kind = forms.ChoiceField(label=_("Indicator"), choices=IndicatorKind.choices)
     label = forms.CharField(label=_("Label (for “other”)"), required=False, max_length=100)
     date = forms.DateField(label=_("Date"), widget=DateInput())

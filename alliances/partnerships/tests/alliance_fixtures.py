@@ -87,3 +87,7 @@ def form_data(partners: list[tuple[str, str]], **fields) -> dict[str, str]:
         data[f"partners-{index}-role"] = role
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def prefixed(prefix: str, data: dict[str, str]) -> dict[str, str]:
+    return {f"{prefix}-{key}": value for key, value in data.items()}

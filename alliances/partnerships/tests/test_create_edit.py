@@ -76,7 +76,8 @@ def test_one_organisation_is_not_an_alliance(signed_in, organisation):
 
 def test_the_same_organisation_twice_is_not_an_alliance(signed_in, organisation):
     data = form_data([(str(organisation.pk), "porteur"), (organisation.rna, "partenaire")])
-    _refused(signed_in, data, "partners", _("An alliance brings together at least two distinct organisations."))
+    _refused(signed_in, data, "partners",
+             _("An alliance brings together at least two distinct organisations."))
 
 
 def test_an_end_before_the_start(signed_in, organisation, company):

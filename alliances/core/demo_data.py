@@ -61,7 +61,10 @@ from alliances.journeys.services import (
 )
 from alliances.lib import codev
 from alliances.lib.identifiers import with_luhn_digit
+from alliances.needs.demo import needs_demo
 from alliances.observatory.demo import observatory_demo
+from alliances.partnerships.benchmarks import partner_benchmarks_demo
+from alliances.partnerships.demo import partnerships_demo
 from alliances.resources.importer import resources_import
 from alliances.territories.models import Commune
 from alliances.territories.services import communes_import, epcis_import
@@ -168,6 +171,8 @@ class DemoReport:
     organisations: int = 0
     cohorts: int = 0
     resources: int = 0
+    alliances: int = 0
+    needs: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -193,6 +198,11 @@ def demo_load(*, seed: int = 2018) -> DemoReport:
         ).imported
         # The observatory's surveys and waves, owned by the demo analyst; kept if present.
         observatory_demo(owner=User.objects.get(email="analyste@alliances.localhost"))
+        # The ecosystem: alliances among the demo actors with their follow-up, the national
+        # figures they are read against, and needs with contact requests.
+        partner_benchmarks_demo()
+        report.alliances = partnerships_demo(seed=seed)
+        report.needs = needs_demo(seed=seed)
     return report
 
 

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         report = demo_load()
         self.stdout.write(
-            f"Demo loaded: {report.communes} communes, {report.organisations} new organisations."
+            f"Demo loaded: {report.communes} communes, {report.organisations} new organisations, "
+            f"{report.alliances} new alliances, {report.needs} new needs."
         )
         self.stdout.write("Demo accounts (passwords are new at each run):")
         for role, email, password in report.accounts:

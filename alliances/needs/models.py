@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliances.actors.models import Fragility, Organisation
 
@@ -23,7 +24,7 @@ class HelpKind(models.TextChoices):
 class NeedStatus(models.TextChoices):
     OPEN = "ouvert", _("open")
     MET = "pourvu", _("met")
-    CLOSED = "clos", _("closed")
+    CLOSED = "clos", pgettext_lazy("need status", "closed")
 
 
 class NeedQuerySet(models.QuerySet):

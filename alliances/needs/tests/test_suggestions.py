@@ -6,7 +6,7 @@ import pytest
 from alliances.actors.models import OrganisationType
 from alliances.actors.services import organisation_create
 from alliances.needs.models import HelpKind
-from alliances.needs.selectors import suggestions
+from alliances.needs.selectors import need_detail, suggestions
 from alliances.needs.services import contact_request_send, need_create
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +74,11 @@ def test_a_private_alliance_counts_only_for_those_who_see_it(land, need, partici
 def test_the_kind_of_help_changes_the_fitting_types(land, participant):
     need = need_create(organisation=land.home, title="Un local", kind=HelpKind.LIEU,
                        created_by=participant)
-    names = [n for n, _s in ranking(need, participant)]
-    assert names[0] == "Mairie de Créteil"
-    assert "Lycée Jean Moulin" in names and "Fondation Créteil Solidaire" not in names
+    found = {s.organisation.name: [r.text for r in s.reasons] for s in suggestions(need,
+                                                                                participant)}
+    assert found["Mairie de Créteil"][0] == "Collectivité territoriale"
+    assert found["Lycée Jean Moulin"][0] == "Établissement d'enseignement"
+    assert "Fondation Créteil Solidaire" not in found
 
 
 def test_same_commune_first_among_equal_fits(land, participant, vincennes, creteil):
@@ -102,6 +104,7 @@ def test_one_query_and_ten_at_most(land, need, participant, creteil,
     for i in range(30):
         organisation_create(name=f"Fondation {i:02d}", type=OrganisationType.FONDATION,
                             commune=creteil, fragilities=["emploi", "sante"], sectors=["K"])
+    need = need_detail(participant, need.pk)  # as the page reads it
     with django_assert_num_queries(1):
         found = suggestions(need, participant)
         reasons = [r.text for s in found for r in s.reasons]

@@ -258,10 +258,9 @@ def compute(raw: RawNetwork, filters: Filters, generation: int = 0) -> Territory
     metrics.node_ids = raw.org_ids[node_index]
     alliance_count = np.bincount(p_node, minlength=len(node_index))
     order = np.argsort(p_alliance, kind="stable")
-    splits = np.searchsorted(p_alliance[order], np.arange(1, len(alliance_index)))
-    alliance_partners = [
-        chunk.tolist() for chunk in np.split(p_node[order], splits)
-    ] if len(alliance_index) else []
+    bounds = np.searchsorted(p_alliance[order], np.arange(len(alliance_index) + 1)).tolist()
+    members = p_node[order].tolist()
+    alliance_partners = [members[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     drawn = np.arange(len(node_index)) if filters.isolated else np.flatnonzero(
         metrics.degree > 0
     )

@@ -182,7 +182,8 @@ def network_payload(net: graph.TerritoryNetwork, coords: np.ndarray | None) -> d
 
 def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
     raw, metrics = net.raw, net.metrics
-    labels = dict(OrganisationType.choices)
+    # Translated once here, not once per row by the template.
+    labels = {code: str(label) for code, label in OrganisationType.choices}
     type_codes = graph.ACTOR_TYPES
     org_url = reverse("actors:detail", args=[0]).replace("/0/", "/{}/")
     ranks = metrics.betweenness_rank()
@@ -211,8 +212,9 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
     actors_page = Paginator(order.tolist(), ACTORS_PER_PAGE).get_page(request.GET.get("page"))
     actors_page.object_list = [actor(i) for i in actors_page.object_list]
 
-    alliance_labels = dict(AllianceType.choices)
-    status_labels = dict(AllianceStatus.choices)
+    alliance_url = reverse("partnerships:detail", args=[0]).replace("/0/", "/{}/")
+    alliance_labels = {code: str(label) for code, label in AllianceType.choices}
+    status_labels = {code: str(label) for code, label in AllianceStatus.choices}
     fragility_names = [name for _code, name in raw.fragilities]
 
     def alliance(position: int) -> dict:
@@ -220,6 +222,7 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
         return {
             "id": int(raw.alliance_ids[index]),
             "title": raw.alliance_titles[index],
+            "url": alliance_url.format(int(raw.alliance_ids[index])),
             "type": alliance_labels[graph.ALLIANCE_TYPES[raw.alliance_types[index]]],
             "status": status_labels.get(raw.alliance_status[index], ""),
             "fragilities": [fragility_names[f] for f in raw.alliance_fragilities[index]],

@@ -185,8 +185,7 @@ def _edit_alliance(request: HttpRequest, alliance: Alliance | None) -> HttpRespo
             _apply_service_errors(error, form, context)
     elif data is not None:
         context["partner_errors"].extend(formset.non_form_errors())
-    status = 400 if data is not None else 200
-    return render(request, "partnerships/form.html", context, status=status)
+    return render(request, "partnerships/form.html", context)
 
 
 @login_required
@@ -239,7 +238,7 @@ def _followup_answer(
         context["saved_message"] = saved
         return render(request, "partnerships/_followup.html", context)
     context["actions"] = visible_actions(fresh, request.user)
-    return render(request, "partnerships/detail.html", context, status=400)
+    return render(request, "partnerships/detail.html", context)
 
 
 @login_required

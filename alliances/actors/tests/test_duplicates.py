@@ -201,5 +201,5 @@ def test_page_in_french(client, pair, admin):
     client.force_login(admin)
     text = client.get(reverse("actors:duplicates"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     for words in ("Doublons possibles", "Fusionner", "Ce ne sont pas les mêmes",
-                  "Saisie à la main"):
+                  "Saisie à la main (conservée)", "Importée"):
         assert words in text

@@ -14,9 +14,10 @@ Visibility classes, so that two viewers who may see the same things share one en
   Keyed by the set of their organisations, which is exactly what decides what they see.
 
 The nodes are the territory's visible organisations. An alliance counts when it is
-visible and located in the territory or has a partner there; its partners that are nodes
-form a clique (k partners: k(k−1)/2 links); the weight of a link is the number of
-alliances the two actors share.
+visible and has a partner among the territory's organisations (one located in the
+territory with no partner there links nobody of it); its partners that are nodes form a
+clique (k partners: k(k−1)/2 links); the weight of a link is the number of alliances the
+two actors share.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class TerritoryNetwork:
     alliance_count: np.ndarray  # per kept organisation: its kept alliances
     alliance_partners: list[list[int]]  # per kept alliance: its partners (kept-node idx)
     alliance_index: np.ndarray  # kept alliances → index into raw.alliance_*
+    partners_alliance: np.ndarray  # the same partners as two arrays, sorted by alliance
+    partners_node: np.ndarray
     drawn: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
@@ -158,32 +161,33 @@ def read_raw(territory: Territory, viewer: Viewer) -> RawNetwork:
     org_names = [r[1] for r in rows]
     org_types = np.fromiter((type_index[r[2]] for r in rows), dtype=np.int64, count=len(rows))
 
-    # The alliances located in the territory or with a partner there (any partner: a
-    # private one still ties the alliance to the territory; only visible ones are nodes).
-    touching = Partner.objects.filter(**{f"organisation__{level}": territory}).values(
-        "alliance_id"
-    )
-    alliances = Alliance.objects.filter(Q(pk__in=touching) | Q(**{level: territory}))
+    # The alliances with a partner in the territory: the partner rows of the territory's
+    # organisations (through the organisations' territory index), visible or not (a
+    # private organisation still ties its alliance to the territory, it is just no node).
+    in_territory = Partner.objects.filter(**{f"organisation__{level}": territory})
     if not viewer.is_admin and not viewer.organisation_ids:
-        alliances = alliances.filter(is_public=True)
+        in_territory = in_territory.filter(alliance__is_public=True)
+    touching = in_territory.values("alliance_id")
+    partner_rows = list(in_territory.order_by().values_list("alliance_id", "organisation_id"))
     alliance_rows = list(
-        alliances.order_by("pk").values_list("pk", "title", "type", "status", "is_public")
-    )
-    partner_rows = list(
-        Partner.objects.filter(alliance__in=alliances)
-        .order_by()
-        .values_list("alliance_id", "organisation_id")
+        Alliance.objects.filter(pk__in=touching)
+        .order_by("pk")
+        .values_list("pk", "title", "type", "status", "is_public")
     )
     fragility_rows = list(
-        Alliance.fragilities.through.objects.filter(alliance__in=alliances)
+        Alliance.fragilities.through.objects.filter(alliance_id__in=touching)
         .order_by()
         .values_list("alliance_id", "fragility_id")
     )
     fragilities = list(Fragility.objects.values_list("code", "name"))
 
     if not viewer.is_admin and viewer.organisation_ids:
-        # A private alliance is seen by the members of its partners only.
-        theirs = {a for a, o in partner_rows if o in viewer.organisation_ids}
+        # A private alliance is seen by the members of its partners only (wherever their
+        # organisation is: one outside the territory counts too).
+        theirs = set(
+            Partner.objects.filter(organisation_id__in=viewer.organisation_ids)
+            .values_list("alliance_id", flat=True)
+        )
         alliance_rows = [r for r in alliance_rows if r[4] or r[0] in theirs]
     alliance_ids = np.fromiter((r[0] for r in alliance_rows), dtype=np.int64,
                                count=len(alliance_rows))
@@ -268,7 +272,8 @@ def compute(raw: RawNetwork, filters: Filters, generation: int = 0) -> Territory
         raw=raw, filters=filters, generation=generation, node_mask=node_mask,
         alliance_mask=alliance_mask, metrics=metrics, node_index=node_index,
         alliance_count=alliance_count, alliance_partners=alliance_partners,
-        alliance_index=alliance_index, drawn=drawn,
+        alliance_index=alliance_index, partners_alliance=p_alliance[order],
+        partners_node=p_node[order], drawn=drawn,
     )
 
 
@@ -325,12 +330,5 @@ def positions(territory: Territory, viewer: Viewer, network: TerritoryNetwork) -
 
 
 def _edges(network: TerritoryNetwork) -> tuple[np.ndarray, np.ndarray]:
-    groups = np.repeat(
-        np.arange(len(network.alliance_partners)),
-        [len(p) for p in network.alliance_partners],
-    ) if network.alliance_partners else np.empty(0, dtype=np.int64)
-    members = np.fromiter(
-        (m for p in network.alliance_partners for m in p), dtype=np.int64, count=len(groups)
-    )
-    src, dst, _, _ = clique_edges(groups, members)
+    src, dst, _, _ = clique_edges(network.partners_alliance, network.partners_node)
     return src, dst

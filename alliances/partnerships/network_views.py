@@ -148,16 +148,22 @@ def network_payload(net: graph.TerritoryNetwork, coords: np.ndarray | None) -> d
     drawn_position[drawn] = np.arange(len(drawn))
     orgs = net.node_index[drawn]
     ranks = metrics.betweenness_rank()[drawn]
-    alliances: dict[str, list] = {"id": [], "t": [], "f": [], "p": []}
-    for position, partners in enumerate(net.alliance_partners):
-        members = [int(drawn_position[p]) for p in partners if drawn_position[p] >= 0]
-        if len(members) < 2:
-            continue
-        index = int(net.alliance_index[position])
-        alliances["id"].append(int(raw.alliance_ids[index]))
-        alliances["t"].append(int(raw.alliance_types[index]))
-        alliances["f"].append(raw.alliance_fragilities[index])
-        alliances["p"].append(members)
+    # Each alliance's partners that are drawn, for the alliances with two of them or more.
+    position = drawn_position[net.partners_node]
+    shown = position >= 0
+    counts = np.bincount(net.partners_alliance[shown], minlength=len(net.alliance_index))
+    linking = counts >= 2
+    rows = shown & linking[net.partners_alliance]
+    flat = position[rows].tolist()
+    bounds = np.r_[0, np.cumsum(counts[linking])].tolist()
+    kept = net.alliance_index[linking]
+    fragilities = raw.alliance_fragilities
+    alliances = {
+        "id": raw.alliance_ids[kept].tolist(),
+        "t": raw.alliance_types[kept].tolist(),
+        "f": [fragilities[i] for i in kept.tolist()],
+        "p": [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+    }
     payload = {
         "generation": net.generation,
         "layout": "preset" if coords is not None else "cose",

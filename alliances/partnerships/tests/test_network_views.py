@@ -243,8 +243,9 @@ def test_query_counts_are_locked(
     with django_assert_num_queries(2):  # another filter: computed from the cached rows
         assert client.get(DATA + "?type=association").status_code == 200
     client.force_login(participant)
-    # + session, user, memberships (and the header's notifications count)
-    with django_assert_max_num_queries(11):
+    # + session, user, memberships, the alliances of their organisations (and the
+    # header's notifications count)
+    with django_assert_max_num_queries(12):
         assert client.get(PAGE).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(DATA).status_code == 200

@@ -16,6 +16,7 @@ from django.utils import timezone
 from alliances.accounts.models import User
 from alliances.accounts.services import user_create
 from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
+from alliances.actors.registry import commune_centres_import
 from alliances.actors.services import membership_add, organisation_create
 from alliances.codev.services import (
     ActionInput,
@@ -183,6 +184,7 @@ def demo_load(*, seed: int = 2018) -> DemoReport:
         path=DEMO_FILES / "communes.csv", populations_path=DEMO_FILES / "populations.csv"
     )
     epcis_import(path=DEMO_FILES / "epci.csv")
+    commune_centres_import(DEMO_FILES / "centres.csv")
     report.communes = Commune.objects.count()
     with transaction.atomic():
         if not Organisation.objects.exists():

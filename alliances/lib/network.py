@@ -87,7 +87,7 @@ def clique_edges(
     if len(group_ids) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty, empty
-    order = np.lexsort((member_index, group_ids))
+    order = np.argsort(group_ids, kind="stable")  # members' order inside a group: any
     groups, members = group_ids[order], member_index[order]
     starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
     sizes = np.diff(np.r_[starts, len(groups)])

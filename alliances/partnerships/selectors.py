@@ -261,16 +261,27 @@ def visible_actions(alliance: Alliance, user) -> list[Action]:
 
 
 def organisation_alliances(organisation: Organisation, user, limit: int = 10):
-    """An organisation's alliances the viewer may see, newest first, and their number."""
+    """An organisation's alliances the viewer may see, newest first, and their number
+    (counted only when the first page is full: one query less on most pages)."""
     queryset = Alliance.objects.visible_to(user).of_organisation(organisation)
-    total = queryset.count()
-    return list(alliance_list(queryset)[:limit]), total
+    alliances = list(alliance_list(queryset)[:limit])
+    total = queryset.count() if len(alliances) == limit else len(alliances)
+    return alliances, total
 
 
 def territory_alliances(territory, user, limit: int = 5):
+    """A territory's latest visible alliances and its counts (total, active); the counts
+    take a query only when there are more alliances than shown."""
     queryset = Alliance.objects.visible_to(user).in_territory(territory)
-    counts = queryset.aggregate(
-        total=Count("pk", distinct=True),
-        active=Count("pk", filter=Q(status=AllianceStatus.ACTIVE), distinct=True),
-    )
-    return list(alliance_list(queryset)[:limit]), counts
+    alliances = list(alliance_list(queryset)[:limit])
+    if len(alliances) < limit:
+        counts = {
+            "total": len(alliances),
+            "active": sum(a.status == AllianceStatus.ACTIVE for a in alliances),
+        }
+    else:
+        counts = queryset.aggregate(
+            total=Count("pk", distinct=True),
+            active=Count("pk", filter=Q(status=AllianceStatus.ACTIVE), distinct=True),
+        )
+    return alliances, counts

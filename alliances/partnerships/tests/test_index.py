@@ -155,3 +155,10 @@ def test_the_territory_page_shows_its_ecosystem(client, public_alliance, private
     assert "/alliances/?territoire=region:11" in html
     assert client.get("/alliances/?territoire=region:11").context[
         "directory"].page.paginator.count == 1
+
+
+def test_the_territory_counts_beyond_the_latest_shown(client, many, val_de_marne):
+    response = client.get(val_de_marne.get_absolute_url())
+    # Partners cycle over Vincennes, Créteil (94) and Montreuil (93); one in five is private.
+    assert response.context["counts"] == {"total": 24, "active": 24}
+    assert len(response.context["alliances"]) == 5

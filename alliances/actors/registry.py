@@ -141,6 +141,7 @@ class ImportReport:
     unchanged: int = 0
     merged: int = 0
     proposals: int = 0
+    withdrawn: int = 0  # imported earlier, now dissolved or closed: no longer listed
     skipped: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
@@ -179,7 +180,14 @@ class ImportReport:
                 "proposals": self.proposals, "skipped": skipped,
             }.items()
         }
-        return f"{text} ({detail})" if detail else text
+        text = f"{text} ({detail})" if detail else text
+        if self.withdrawn:
+            text += " · " + ngettext(
+                "%(count)s organisation no longer listed (dissolved or closed)",
+                "%(count)s organisations no longer listed (dissolved or closed)",
+                self.withdrawn,
+            ) % {"count": f"{self.withdrawn:,}".replace(",", "\u202f")}
+        return text
 
 
 # --- the importer core -----------------------------------------------------------------
@@ -349,6 +357,8 @@ def _run(file, reader, geography, departements, communes, run, report, writer, b
                     else:
                         if isinstance(record, Skip):
                             report.skipped[record.reason] += 1
+                            if record.key:
+                                writer.gone.append(record.key)
                         elif commune is None:
                             report.skipped["unknown_commune"] += 1
                             report.problem(
@@ -386,6 +396,8 @@ class _BatchWriter:
         # have no number of this registry yet (those with one are other organisations).
         self.manual_by_commune: dict[str, list[tuple[int, str]]] = {}
         self.skipped_written = 0
+        # Numbers of the rows gone from the registry (dissolved, closed) since the last batch.
+        self.gone: list[str] = []
 
     def write(self, batch: list[tuple[int, Record, str]], geography: Geography,
               run: RegistryImport, lines_done: int) -> None:
@@ -394,6 +406,8 @@ class _BatchWriter:
         with transaction.atomic():
             if batch:
                 self._upsert(batch, geography)
+            if self.gone:
+                self._withdraw()
             skipped_total = sum(report.skipped.values())
             delta = {
                 "created": report.created - before[0],
@@ -410,6 +424,18 @@ class _BatchWriter:
         for name, value in delta.items():
             setattr(run, name, getattr(run, name) + value)
         self.skipped_written = skipped_total
+
+    def _withdraw(self) -> None:
+        """An organisation this registry created whose row is now dissolved (RNA position
+        D or S) or closed (SIRENE F) stops being listed publicly: it is not deleted (its
+        alliances and history stay), and one entered by hand is left as it is."""
+        self.report.withdrawn += (
+            Organisation.objects.filter(**{f"{self.key}__in": self.gone})
+            .exclude(**{self.key: ""})
+            .filter(source=self.source, is_public=True)
+            .update(is_public=False, updated_at=timezone.now())
+        )
+        self.gone = []
 
     def _upsert(self, batch: list[tuple[int, Record, str]], geography: Geography) -> None:
         """Rows go in and out as tuples through executemany: the ORM's per-object work

@@ -347,3 +347,17 @@ def test_fuzzy_match_proposes_a_duplicate(tmp_path, places, organisation):
                                                       maj_time="2025-01-01 00:00:00")])
     rna_import(path2)
     assert DuplicateProposal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_dissolved_association_is_no_longer_listed(tmp_path, places, organisation):
+    path = write_rna(tmp_path / "rna.csv", [rna_row(1), rna_row(2)])
+    rna_import(path)
+    path = write_rna(tmp_path / "rna2.csv", [
+        rna_row(1, position="D", maj_time="2025-01-01 00:00:00"), rna_row(2),
+        rna_row(941000001, position="S"),  # the hand-entered one: left alone
+    ])
+    report = rna_import(path)
+    assert report.withdrawn == 1
+    assert dict(Organisation.objects.values_list("rna", "is_public")) == {
+        "W000000001": False, "W000000002": True, "W941000001": True}

@@ -29,6 +29,7 @@ class Malformed(ValueError):
 @dataclass(slots=True)
 class Skip:
     reason: str  # "dissolved", "closed", "not_diffusible"
+    key: str = ""  # the registry's number, when the row is gone from the registry
 
 
 @dataclass(slots=True)

@@ -65,7 +65,7 @@ class RnaReader:
         if not RNA_RE.match(number):
             raise Malformed(f"{number!r} is not an RNA number (W followed by 9 digits)")
         if values[self.i_position].strip().upper() in GONE:
-            return Skip("dissolved")
+            return Skip("dissolved", number)
         name = values[self.i_titre].strip()
         if not name and self.i_court is not None:
             name = values[self.i_court].strip()

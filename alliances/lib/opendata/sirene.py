@@ -71,7 +71,7 @@ class SireneReader:
         if siret_error(siret) is not None:
             raise Malformed(f"{siret!r} is not a SIRET number (14 digits, check digit)")
         if values[self.i_state].strip().upper() != "A":
-            return Skip("closed")
+            return Skip("closed", siret)
         # P: partially diffusible (the person opposed the publication of name and address,
         # which come as "[ND]"): not republished here.
         if values[self.i_diffusion].strip().upper() not in ("O", ""):

@@ -95,7 +95,7 @@ def test_rna_reader():
     assert (record.key, record.name, record.address, record.commune) == (
         "W123456789", "Amicale", "4T BD X", "35238")
     row["position"] = "S"
-    assert reader.parse(list(row.values())) == Skip("dissolved")
+    assert reader.parse(list(row.values())) == Skip("dissolved", "W123456789")
     row["id"] = "W12"
     with pytest.raises(Malformed, match="W12"):
         reader.parse(list(row.values()))

@@ -343,10 +343,12 @@ def _run(file, reader, geography, departements, communes, run, report, writer, b
             else:
                 raw_code = reader.commune_of(values)
                 commune = geography.resolve(raw_code)
-                if commune is not None and (
-                    (communes and commune not in communes)
-                    or (departements and geography.communes[commune][0] not in departements)
-                ):
+                if (communes and commune not in communes) or (departements and (
+                    geography.communes[commune][0] if commune is not None
+                    # A commune this database lacks is outside the filter when its code
+                    # says another département (97x: three characters).
+                    else raw_code[:3] if raw_code.startswith("97") else raw_code[:2]
+                ) not in departements):
                     report.skipped["out_of_filter"] += 1
                 else:
                     try:

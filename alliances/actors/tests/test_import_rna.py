@@ -162,19 +162,23 @@ def test_dissolved_deleted_unknown_and_arrondissements(tmp_path, places):
 @pytest.mark.django_db
 def test_filters(tmp_path, places, montreuil):
     rows = [rna_row(1, commune="94080"), rna_row(2, commune="94028"),
-            rna_row(3, commune="93048"), rna_row(4, commune="75102")]
+            rna_row(3, commune="93048"), rna_row(4, commune="75102"),
+            rna_row(5, commune="35238"),  # not in this database, another département
+            rna_row(6, commune="94999")]  # not in this database, in the département
     path = write_rna(tmp_path / "rna.csv", rows)
     report = rna_import(path, departements=["94"])
     assert set(Organisation.objects.values_list("rna", flat=True)) == {"W000000001",
                                                                         "W000000002"}
-    assert report.skipped["out_of_filter"] == 2
+    assert report.skipped == {"out_of_filter": 3, "unknown_commune": 1}
+    assert "94999" in report.problems[0]
     Organisation.objects.all().delete()
     rna_import(path, communes=["94028,93048"])
     assert set(Organisation.objects.values_list("rna", flat=True)) == {"W000000002",
                                                                         "W000000003"}
     Organisation.objects.all().delete()
-    rna_import(path, communes=["75101"])  # an arrondissement stands for its commune
+    report = rna_import(path, communes=["75101"])  # an arrondissement stands for its commune
     assert list(Organisation.objects.values_list("rna", flat=True)) == ["W000000004"]
+    assert report.skipped == {"out_of_filter": 5}
 
 
 @pytest.mark.django_db

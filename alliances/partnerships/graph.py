@@ -133,6 +133,10 @@ class TerritoryNetwork:
     partners_node: np.ndarray
     drawn: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
+    def __getstate__(self) -> dict:
+        # Cached without its rows: they are cached once beside it (see territory_network).
+        return {**self.__dict__, "raw": None}
+
     @property
     def n_links(self) -> int:
         return self.metrics.n_edges
@@ -304,7 +308,21 @@ def territory_network(
     if network is None:
         network = compute(raw, filters, generation)
         cache.set(key, network, TTL_SECONDS)
+    network.raw = raw
     return network
+
+
+def cached_json(territory: Territory, viewer: Viewer, network: TerritoryNetwork,
+                build) -> bytes:
+    """The JSON answer, built once per generation, territory, viewer class and filters:
+    a warm request then costs two queries and a copy of bytes."""
+    cache = caches[CACHE_ALIAS]
+    key = _key(territory, viewer, network.generation, network.filters.key, "json")
+    content = cache.get(key)
+    if content is None:
+        content = build()
+        cache.set(key, content, TTL_SECONDS)
+    return content
 
 
 def positions(territory: Territory, viewer: Viewer, network: TerritoryNetwork) -> np.ndarray | None:

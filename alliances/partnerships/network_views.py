@@ -3,6 +3,7 @@ alternative that works without JavaScript) and the compact JSON its graph is dra
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -98,9 +99,12 @@ def network_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
     territory, viewer, form, net = _prepare(request, level, code)
     if form.errors:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    coords = graph.positions(territory, viewer, net)
-    return JsonResponse(network_payload(net, coords), json_dumps_params={
-        "separators": (",", ":"), "ensure_ascii": False})
+    def build() -> bytes:
+        payload = network_payload(net, graph.positions(territory, viewer, net))
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+    content = graph.cached_json(territory, viewer, net, build)
+    return HttpResponse(content, content_type="application/json")
 
 
 def type_legend() -> list[dict[str, str]]:

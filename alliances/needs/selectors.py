@@ -8,16 +8,24 @@ does not grow with the number of suggestions shown. Alliances count only when th
 may see them: a private alliance neither shows its title nor moves the ranking.
 """
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliances.actors.models import Membership, Organisation, OrganisationType, Sector
-from alliances.partnerships.models import Alliance, Partner
+from alliances.actors.models import Membership, Organisation, OrganisationType
+from alliances.partnerships.models import Partner
 from alliances.territories.models import Commune, Departement, Region
 
 from .forms import NeedFilterForm
@@ -175,23 +183,48 @@ def _points(condition, points: int) -> Case:
 
 
 def suggestions(need: Need, viewer, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """Organisations of the need's département that could help, best first (one query)."""
+    """Organisations of the need's département that could help, best first.
+
+    A fixed handful of queries: the viewer's and the need organisation's alliances (small
+    lists), the ranking itself, then the sector names and shared alliance titles of the
+    few organisations kept. The ranking tests membership of sets the database builds once
+    (`pk IN (SELECT …)`, not correlated), so each candidate costs a few index probes.
+    """
     home = need.organisation
     if home.departement_id is None:
         return []
     points = SUGGESTION_POINTS
-    visible_alliances = Alliance.objects.visible_to(viewer).values("pk")
-    own_alliances = Partner.objects.filter(
-        organisation=home, alliance__in=visible_alliances
-    ).values("alliance")
-    home_partners = (
-        Partner.objects.filter(alliance__in=own_alliances).exclude(organisation=home)
-        .values("organisation")
+    visible = _visible_alliances(viewer)
+    own_alliances = list(
+        Partner.objects.filter(visible, organisation=home).values_list("alliance_id", flat=True)
     )
-    contacted = ContactRequest.objects.filter(need=need)
-    fit_types = list(TYPE_FIT.get(need.kind, {}))
-    sectors = RELEVANT_SECTORS.get(need.kind, [])
+    home_partners = set(
+        Partner.objects.filter(alliance_id__in=own_alliances).exclude(organisation=home)
+        .values_list("organisation_id", flat=True)
+    ) if own_alliances else set()
+    in_departement = Partner.objects.filter(
+        visible, organisation__departement_id=home.departement_id
+    )
+    sets: dict[str, Q] = {
+        "sector": Q(pk__in=Organisation.sectors.through.objects.filter(
+            sector_id__in=RELEVANT_SECTORS.get(need.kind, [])).values("organisation_id")),
+        "partner": Q(pk__in=home_partners),
+        "partner_of_partner": (
+            Q(pk__in=in_departement.filter(
+                alliance__partners__organisation__in=home_partners
+            ).values("organisation_id")) & ~Q(pk__in=home_partners)
+        ) if home_partners else Q(pk__in=[]),
+    }
+    if need.fragility_id:
+        sets["fragility"] = Q(pk__in=Organisation.fragilities.through.objects.filter(
+            fragility_id=need.fragility_id).values("organisation_id"))
+        sets["fragility_alliances"] = Q(pk__in=in_departement.filter(
+            alliance__fragilities=need.fragility_id).values("organisation_id"))
+    else:
+        sets["fragility"] = sets["fragility_alliances"] = Q(pk__in=[])
+    sets["type"] = Q(type__in=list(TYPE_FIT.get(need.kind, {})))
 
+    contacted = ContactRequest.objects.filter(need=need)
     candidates = (
         Organisation.objects.filter(departement_id=home.departement_id)
         .exclude(pk=home.pk)
@@ -203,87 +236,83 @@ def suggestions(need: Need, viewer, *, limit: int = SUGGESTIONS) -> list[Suggest
             Q(is_public=True)
             | Q(pk__in=Membership.objects.filter(user=viewer).values("organisation"))
         )
-    annotations = {
-        "shared_title": Subquery(
-            Alliance.objects.filter(pk__in=own_alliances, partners__organisation=OuterRef("pk"))
-            .order_by("-start_date", "-pk").values("title")[:1]
-        ),
-        "partner_of_partner": Exists(
-            Partner.objects.filter(
-                organisation=OuterRef("pk"), alliance__in=visible_alliances,
-                alliance__partners__organisation__in=home_partners,
-            )
-        ),
-        "sector_name": Subquery(
-            Sector.objects.filter(organisations=OuterRef("pk"), code__in=sectors)
-            .order_by("code").values("name")[:1]
-        ),
-    }
-    if need.fragility_id:
-        annotations["works_on_fragility"] = Exists(
-            Organisation.fragilities.through.objects.filter(
-                organisation_id=OuterRef("pk"), fragility_id=need.fragility_id
-            )
-        )
-        annotations["fragility_alliances"] = Exists(
-            Partner.objects.filter(
-                organisation=OuterRef("pk"), alliance__in=visible_alliances,
-                alliance__fragilities=need.fragility_id,
-            )
-        )
-    else:
-        annotations["works_on_fragility"] = Value(False)
-        annotations["fragility_alliances"] = Value(False)
-    candidates = candidates.annotate(**annotations)
-    fit = (
-        _points(Q(type__in=fit_types), points["type"])
-        + _points(Q(works_on_fragility=True), points["fragility"])
-        + _points(Q(sector_name__isnull=False), points["sector"])
-        + _points(Q(shared_title__isnull=False), points["partner"])
-        + _points(Q(fragility_alliances=True), points["fragility_alliances"])
-        + _points(Q(shared_title__isnull=True, partner_of_partner=True),
-                  points["partner_of_partner"])
-    )
+    flags = {f"is_{name}": Case(When(condition, then=Value(True)), default=Value(False))
+             for name, condition in sets.items()}
+    fit = sum((_points(condition, points[name]) for name, condition in sets.items()),
+              start=Value(0))
     same_commune = (
         _points(Q(commune_id=home.commune_id), points["same_commune"])
         if home.commune_id else Value(0)
     )
-    rows = (
-        candidates.annotate(fit=fit, score=fit + same_commune)
-        .filter(fit__gt=0)
+    rows = list(
+        candidates.filter(reduce(operator.or_, sets.values()))
+        .annotate(**flags, score=fit + same_commune)
         .select_related("commune")
         .only("id", "name", "type", "website", "commune__code", "commune__name", "commune_id",
               "search_name")
         .order_by("-score", "search_name", "pk")[:limit]
     )
-    return [Suggestion(organisation=row, reasons=_reasons(need, row)) for row in rows]
+    ids = [row.pk for row in rows]
+    sector_names: dict[int, str] = {}
+    for organisation_id, name in (
+        Organisation.sectors.through.objects.filter(
+            organisation_id__in=ids, sector_id__in=RELEVANT_SECTORS.get(need.kind, []))
+        .order_by("-sector_id").values_list("organisation_id", "sector__name")
+    ):
+        sector_names[organisation_id] = name  # the first section in code order wins
+    titles: dict[int, str] = {}
+    shared = [row.pk for row in rows if row.is_partner]
+    if shared:
+        for organisation_id, title in (
+            Partner.objects.filter(organisation_id__in=shared, alliance_id__in=own_alliances)
+            .order_by("alliance__start_date", "alliance_id")
+            .values_list("organisation_id", "alliance__title")
+        ):
+            titles[organisation_id] = title  # the latest alliance wins
+    return [
+        Suggestion(organisation=row, reasons=_reasons(
+            need, row, sector=sector_names.get(row.pk), shared_title=titles.get(row.pk)))
+        for row in rows
+    ]
 
 
-def _reasons(need: Need, row: Organisation) -> list[Reason]:
+def _visible_alliances(viewer) -> Q:
+    """A condition on Partner rows: their alliance is one the viewer may see."""
+    if getattr(viewer, "is_platform_admin", False):
+        return Q()
+    mine = list(
+        Partner.objects.filter(organisation__memberships__user=viewer)
+        .values_list("alliance_id", flat=True)
+    ) if viewer.is_authenticated else []
+    return Q(alliance__is_public=True) | Q(alliance_id__in=mine)
+
+
+def _reasons(need: Need, row: Organisation, *, sector: str | None,
+             shared_title: str | None) -> list[Reason]:
     points = SUGGESTION_POINTS
     reasons: list[Reason] = []
     how = TYPE_FIT.get(need.kind, {}).get(row.type)
     if how is not None:
         label = str(row.get_type_display()).capitalize()
         reasons.append(Reason(f"{label} ({how})" if how else label, points["type"]))
-    if row.works_on_fragility:
+    if row.is_fragility:
         reasons.append(Reason(
             _("works on “%(fragility)s”") % {"fragility": need.fragility.name},
             points["fragility"],
         ))
-    if row.sector_name:
-        reasons.append(Reason(_("sector: %(sector)s") % {"sector": row.sector_name},
+    if sector:
+        reasons.append(Reason(_("sector: %(sector)s") % {"sector": sector},
                               points["sector"]))
-    if row.shared_title:
+    if shared_title:
         reasons.append(Reason(
             _("already a partner of %(organisation)s on “%(alliance)s”")
-            % {"organisation": need.organisation.name, "alliance": row.shared_title},
+            % {"organisation": need.organisation.name, "alliance": shared_title},
             points["partner"],
         ))
-    elif row.partner_of_partner:
+    elif row.is_partner_of_partner:
         reasons.append(Reason(_("partner of one of your partners"),
                               points["partner_of_partner"]))
-    if row.fragility_alliances:
+    if row.is_fragility_alliances:
         reasons.append(Reason(
             _("has taken part in alliances on “%(fragility)s”")
             % {"fragility": need.fragility.name},

@@ -99,14 +99,21 @@ def test_no_commune_no_suggestion(participant):
     assert suggestions(need, participant) == []
 
 
-def test_one_query_and_ten_at_most(land, need, participant, creteil,
-                                   django_assert_num_queries):
+def test_a_fixed_number_of_queries_and_ten_at_most(land, need, participant, creteil,
+                                                    django_assert_num_queries):
+    need = need_detail(participant, need.pk)  # as the page reads it
+    # The viewer's alliances, the need organisation's, their partners, the ranking, the
+    # sector names and the shared titles of the ten kept: six, however many candidates.
+    with django_assert_num_queries(6):
+        suggestions(need, participant)
     for i in range(30):
         organisation_create(name=f"Fondation {i:02d}", type=OrganisationType.FONDATION,
                             commune=creteil, fragilities=["emploi", "sante"], sectors=["K"])
-    need = need_detail(participant, need.pk)  # as the page reads it
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(6):
         found = suggestions(need, participant)
         reasons = [r.text for s in found for r in s.reasons]
     assert len(found) == 10 and reasons
     assert found[0].organisation.name == "Fondation Vincennes Avenir"
+    assert "secteur : Activités financières et d'assurance" in [
+        r.text for r in found[1].reasons] or "sector: Activités financières et d'assurance" in [
+        r.text for r in found[1].reasons]

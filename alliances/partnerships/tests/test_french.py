@@ -29,7 +29,8 @@ def test_pages_read_in_french(catalogue, client, participant, public_alliance):
     for words in ("Filtrer les alliances", "Enregistrer une alliance", "Territoire"):
         assert words in html, words
     html = client.get(public_alliance.get_absolute_url()).content.decode()
-    for words in ("Suivi sur 36 mois", "Frise", "Jalons", "Ajouter une note de suivi",
+    for words in ("Suivi sur 36 mois", "Chronologie", "Jalons", "Date de début",
+                  "Ajouter une note de suivi",
                   "Partenaires", "porteur", "financeur", "active"):
         assert words in html, words
     html = client.get("/alliances/nouvelle/").content.decode()

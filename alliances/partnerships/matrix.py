@@ -19,10 +19,11 @@ not see it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 
+import numpy as np
+from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from alliances.actors.models import Membership, Organisation, OrganisationType
+from alliances.core.pagecache import current_generation
 from alliances.observatory import analysis, dataset, selectors
 from alliances.observatory.models import Wave
 
@@ -51,6 +53,8 @@ TYPE_PLURALS = {
     OrganisationType.CATALYSEUR: pgettext_lazy("actor types", "territorial catalysts"),
 }
 TYPE_ORDER = [choice.value for choice in OrganisationType]
+CACHE_ALIAS = "default"
+CACHE_SECONDS = 600
 # How many suggestions the page shows before "other pairs without an alliance".
 TOP_SUGGESTIONS = 6
 # A territory's share under this fraction of the national one is a weak link.
@@ -190,59 +194,110 @@ class Matrix:
         return next(c for c in row.cells if c.to.code == to_type)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The territory's own figures (no national ones): what the cache keeps."""
+
+    types: list[str]  # the actor types present, in TYPE_ORDER
+    n: dict[str, int]  # organisations of the territory by type
+    alliances: dict[tuple[str, str], int]  # alliances joining both types
+    linked: dict[tuple[str, str], int]  # type-A organisations with a type-B partner
+    organisations: int
+    alliance_count: int
+
+
+def counts_read(user, territory: Territory) -> Counts:
+    """Two queries (the territory's organisations, the partners of its alliances), then the
+    counting in numpy: an alliance × type table of partner counts gives both figures."""
+    orgs = dict(territory_organisations(user, territory).order_by().values_list("pk", "type"))
+    rows = list(
+        Partner.objects.filter(
+            _partner_visible(user),
+            alliance_id__in=territory_alliances(user, territory).values("pk"),
+        ).order_by().values_list("alliance_id", "organisation_id", "organisation__type")
+    )
+    k = len(TYPE_ORDER)
+    index = {code: i for i, code in enumerate(TYPE_ORDER)}
+    n_of = np.bincount([index[t] for t in orgs.values()], minlength=k)
+    pairs = np.zeros((k, k), dtype=np.int64)
+    linked = np.zeros((k, k), dtype=np.int64)
+    present = n_of > 0
+    alliance_count = 0
+    if rows:
+        alliance_ids, organisation_ids, type_codes = zip(*rows, strict=True)
+        alliance, row_of = np.unique(np.array(alliance_ids), return_inverse=True)
+        alliance_count = len(alliance)
+        organisation = np.array(organisation_ids)
+        type_ = np.array([index[t] for t in type_codes])
+        # by_type[i, t]: partners of type t in the i-th alliance.
+        by_type = np.zeros((alliance_count, k), dtype=np.int64)
+        np.add.at(by_type, (row_of, type_), 1)
+        joined = (by_type > 0).astype(np.int64)
+        pairs = joined.T @ joined  # both types among the partners (a ≠ b)
+        np.fill_diagonal(pairs, (by_type >= 2).sum(axis=0))  # two distinct of one type
+        present |= joined.any(axis=0)
+        # Each of the territory's partners, and the types of the other partners beside it.
+        mine = np.isin(organisation, np.fromiter(orgs, dtype=np.int64, count=len(orgs)))
+        others = by_type[row_of[mine]]
+        others[np.arange(len(others)), type_[mine]] -= 1
+        member, member_row = np.unique(organisation[mine], return_inverse=True)
+        with_type = np.zeros((len(member), k), dtype=bool)
+        np.logical_or.at(with_type, member_row, others > 0)
+        member_type = np.array([index[orgs[int(pk)]] for pk in member], dtype=np.int64)
+        np.add.at(linked, member_type, with_type.astype(np.int64))
+    types = [code for code, here in zip(TYPE_ORDER, present, strict=True) if here]
+    return Counts(
+        types=types,
+        n={a: int(n_of[index[a]]) for a in types},
+        alliances={(a, b): int(pairs[index[a], index[b]]) for a in types for b in types},
+        linked={(a, b): int(linked[index[a], index[b]]) for a in types for b in types},
+        organisations=len(orgs),
+        alliance_count=alliance_count,
+    )
+
+
+def _visibility(user) -> str | None:
+    """Who sees the same figures: everyone who sees public things only (anonymous
+    visitors, and members of no organisation), and platform admins, who see everything.
+    None: a member of an organisation, who may see private ones of their own."""
+    if getattr(user, "is_platform_admin", False):
+        return "all"
+    if not user.is_authenticated or not user.memberships.exists():
+        return "public"
+    return None
+
+
+def counts_cached(user, territory: Territory) -> Counts:
+    """The territory's figures, kept per visibility under the pages' generation, which
+    every write on organisations and alliances bumps (core.pagecache): never stale."""
+    visibility = _visibility(user)
+    if visibility is None:
+        return counts_read(user, territory)
+    key = (f"partnerships:matrix:{territory_level(territory)}:{territory.code}:"
+           f"{current_generation()}:{visibility}")
+    counts = caches[CACHE_ALIAS].get(key)
+    if counts is None:
+        counts = counts_read(user, territory)
+        caches[CACHE_ALIAS].set(key, counts, CACHE_SECONDS)
+    return counts
+
+
 def matrix_read(user, territory: Territory) -> Matrix:
-    """The who-works-with-whom matrix of the territory as `user` may see it: three queries
-    (the territory's organisations, the partners of its alliances, the national benchmarks
-    and their waves' question codes, plus the waves)."""
-    orgs = dict(territory_organisations(user, territory).values_list("pk", "type"))
-    partners = Partner.objects.filter(
-        _partner_visible(user),
-        alliance_id__in=territory_alliances(user, territory).values("pk"),
-    ).values_list("alliance_id", "organisation_id", "organisation__type")
-    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for alliance_id, organisation_id, type_ in partners:
-        members[alliance_id].append((organisation_id, type_))
-
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    linked: dict[int, set[str]] = defaultdict(set)
-    seen_types: set[str] = set(orgs.values())
-    for partners_of in members.values():
-        by_type: dict[str, int] = defaultdict(int)
-        for _organisation, type_ in partners_of:
-            by_type[type_] += 1
-        seen_types.update(by_type)
-        present = sorted(by_type, key=TYPE_ORDER.index)
-        for a, b in combinations_with_replacement(present, 2):
-            if a != b or by_type[a] >= 2:
-                counts[a, b] += 1
-                if a != b:
-                    counts[b, a] += 1
-        for organisation, _type in partners_of:
-            if organisation in orgs:
-                linked[organisation].update(
-                    t for other, t in partners_of if other != organisation
-                )
-
-    n_of: dict[str, int] = defaultdict(int)
-    for type_ in orgs.values():
-        n_of[type_] += 1
-    linked_count: dict[tuple[str, str], int] = defaultdict(int)
-    for organisation, types in linked.items():
-        for type_ in types:
-            linked_count[orgs[organisation], type_] += 1
-
+    """The who-works-with-whom matrix of the territory as `user` may see it, with the
+    national figures beside it (not cached: a wave's publication shows at once)."""
+    counts = counts_cached(user, territory)
     national = national_figures(user)
-    types = [actor_type(code) for code in TYPE_ORDER if code in seen_types]
+    types = [actor_type(code) for code in counts.types]
     rows = [
-        Row(a, n_of[a.code], [
-            Cell(a, b, counts[a.code, b.code], linked_count[a.code, b.code], n_of[a.code],
-                 national.get((a.code, b.code)))
+        Row(a, counts.n[a.code], [
+            Cell(a, b, counts.alliances[a.code, b.code], counts.linked[a.code, b.code],
+                 counts.n[a.code], national.get((a.code, b.code)))
             for b in types
         ])
         for a in types
     ]
-    matrix = Matrix(territory=territory, types=types, rows=rows, organisations=len(orgs),
-                    alliances=len(members))
+    matrix = Matrix(territory=territory, types=types, rows=rows,
+                    organisations=counts.organisations, alliances=counts.alliance_count)
     matrix.comparisons = [
         _cell_or_empty(matrix, a, b, national[a, b])
         for a, b in sorted(national, key=lambda p: (TYPE_ORDER.index(p[0]),

@@ -124,7 +124,9 @@ def test_the_need_page_shows_suggestions_to_members_only(client, land, need, par
                                                          animateur,
                                                          django_assert_max_num_queries):
     client.force_login(participant)
-    with django_assert_max_num_queries(12):
+    # Session and user, notifications badge, the need, the viewer's organisations, their
+    # requests about it, the six of the suggestions.
+    with django_assert_max_num_queries(13):
         body = text(client.get(need.get_absolute_url()))
     assert "Fondation Vincennes Avenir" in body and "(+4)" in body
     assert reverse("needs:contact_create", args=[need.pk, land.fondation_vincennes.pk]) in body

@@ -190,3 +190,24 @@ def test_private_linked_actions_are_not_shown_to_others(client, admin, public_al
     client.force_login(admin)
     assert "Action confidentielle" in client.get(
         public_alliance.get_absolute_url()).content.decode()
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(client, participant, public_alliance,
+                                                     django_assert_max_num_queries):
+    def grow(n: int) -> None:
+        for i in range(n):
+            day = add_months(START, i + 1)
+            followup_note_add(alliance=public_alliance, date=day, text=f"Note {i}",
+                              author=participant)
+            indicator_record(alliance=public_alliance, kind="benevoles", date=day,
+                             value=Decimal(i))
+
+    grow(2)
+    with django_assert_max_num_queries(12):
+        assert client.get(public_alliance.get_absolute_url()).status_code == 200
+    grow(20)
+    client.force_login(participant)
+    # + session, user, and the rules' membership checks (view, change).
+    with django_assert_max_num_queries(16):
+        html = client.get(public_alliance.get_absolute_url()).content.decode()
+    assert "Note 19" in html

@@ -21,6 +21,13 @@ def proposals(organisation, vincennes):
     return made
 
 
+@pytest.fixture(autouse=True)
+def _patient(page):
+    # The first page of a session compiles templates: on a shared, loaded machine that
+    # alone can pass the fixture's 10 s.
+    page.set_default_timeout(30_000)
+
+
 def test_admin_merges_a_proposal(page, admin, password, proposals):
     login(page, email=admin.email, password=password)
     page.goto("/acteurs/doublons/")
@@ -45,6 +52,7 @@ def test_keyboard_and_phone(page, phone_page, participant, password, proposals):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert DuplicateProposal.objects.get(pk=proposals[1].pk).status == "distinct"
+    phone_page.set_default_timeout(30_000)
     login(phone_page, email=participant.email, password=password)
     phone_page.goto("/acteurs/doublons/")
     width = phone_page.evaluate("document.documentElement.scrollWidth")

@@ -152,7 +152,8 @@ def _territory_field(territory: Territory) -> str:
     return territory_level(territory)
 
 
-def read_raw(territory: Territory, viewer: Viewer) -> RawNetwork:
+def read_raw(territory: Territory, viewer: Viewer,
+             fragilities: list[tuple[str, str]] | None = None) -> RawNetwork:
     level = _territory_field(territory)
     organisations = Organisation.objects.filter(**{level: territory})
     if not viewer.is_admin:
@@ -183,7 +184,8 @@ def read_raw(territory: Territory, viewer: Viewer) -> RawNetwork:
         .order_by()
         .values_list("alliance_id", "fragility_id")
     )
-    fragilities = list(Fragility.objects.values_list("code", "name"))
+    if fragilities is None:
+        fragilities = list(Fragility.objects.values_list("code", "name"))
 
     if not viewer.is_admin and viewer.organisation_ids:
         # A private alliance is seen by the members of its partners only (wherever their
@@ -293,7 +295,7 @@ def raw_network(territory: Territory, viewer: Viewer, generation: int) -> RawNet
     key = _key(territory, viewer, generation, "raw")
     raw = cache.get(key)
     if raw is None:
-        raw = read_raw(territory, viewer)
+        raw = read_raw(territory, viewer, fragility_choices(generation))
         cache.set(key, raw, TTL_SECONDS)
     return raw
 
@@ -312,17 +314,29 @@ def territory_network(
     return network
 
 
-def cached_json(territory: Territory, viewer: Viewer, network: TerritoryNetwork,
+def cached_json(territory: Territory, viewer: Viewer, generation: int, filters: Filters,
                 build) -> bytes:
     """The JSON answer, built once per generation, territory, viewer class and filters:
-    a warm request then costs two queries and a copy of bytes."""
+    a warm request then costs two queries and a copy of bytes (not the unpickling of the
+    rows and metrics)."""
     cache = caches[CACHE_ALIAS]
-    key = _key(territory, viewer, network.generation, network.filters.key, "json")
+    key = _key(territory, viewer, generation, filters.key, "json")
     content = cache.get(key)
     if content is None:
         content = build()
         cache.set(key, content, TTL_SECONDS)
     return content
+
+
+def fragility_choices(generation: int) -> list[tuple[str, str]]:
+    """The fragilités (code, name), for validating the filters before any heavy read."""
+    cache = caches[CACHE_ALIAS]
+    key = f"network:{generation}:fragilities"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(Fragility.objects.values_list("code", "name"))
+        cache.set(key, choices, TTL_SECONDS)
+    return choices
 
 
 def positions(territory: Territory, viewer: Viewer, network: TerritoryNetwork) -> np.ndarray | None:

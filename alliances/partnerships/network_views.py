@@ -61,21 +61,24 @@ class NetworkFilterForm(forms.Form):
         )
 
 
-def _prepare(request: HttpRequest, level: str, code: str):
+def _filters(request: HttpRequest, level: str, code: str):
     territory = territory_from_path(level, code)
     viewer = graph.viewer_of(request.user)
     generation = current_generation()
+    form = NetworkFilterForm(request.GET, fragilities=graph.fragility_choices(generation))
+    return territory, viewer, generation, form, form.filters()
+
+
+def _network(territory, viewer, generation, filters) -> graph.TerritoryNetwork:
     raw = graph.raw_network(territory, viewer, generation)
-    form = NetworkFilterForm(request.GET, fragilities=raw.fragilities)
-    filters = form.filters()
-    network = graph.territory_network(territory, viewer, generation, raw, filters)
-    return territory, viewer, form, network
+    return graph.territory_network(territory, viewer, generation, raw, filters)
 
 
 @require_GET
 @cached_public_page
 def network(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    territory, _viewer, form, net = _prepare(request, level, code)
+    territory, viewer, generation, form, filters = _filters(request, level, code)
+    net = _network(territory, viewer, generation, filters)
     notices = [
         _("The filter “%(label)s” was ignored: %(error)s")
         % {"label": form.fields[name].label, "error": " ".join(errors)}
@@ -96,14 +99,16 @@ def network(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 @require_GET
 def network_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    territory, viewer, form, net = _prepare(request, level, code)
+    territory, viewer, generation, form, filters = _filters(request, level, code)
     if form.errors:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+
     def build() -> bytes:
+        net = _network(territory, viewer, generation, filters)
         payload = network_payload(net, graph.positions(territory, viewer, net))
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
-    content = graph.cached_json(territory, viewer, net, build)
+    content = graph.cached_json(territory, viewer, generation, filters, build)
     return HttpResponse(content, content_type="application/json")
 
 

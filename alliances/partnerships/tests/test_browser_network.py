@@ -14,6 +14,7 @@ PAGE = "/alliances/reseau/departement/94/"
 
 
 def drawn(page) -> dict:
+    page.set_default_timeout(30_000)  # a loaded shared machine draws slowly
     page.wait_for_function("() => window.allianceNetwork && "
                            "document.getElementById('network-status').textContent.length > 0 && "
                            "!document.getElementById('network-status').textContent.includes('…')")

@@ -205,7 +205,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Security: the same headers everywhere; HTTPS-only flags when in production.
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],

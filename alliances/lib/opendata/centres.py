@@ -101,6 +101,7 @@ def read_centres(path: str | Path) -> tuple[Iterator[Centre], dict[str, int]]:
                     lat_text, lon_text = values[position[latitude]], values[position[longitude]]
                     lat_column, lon_column = latitude, longitude
                 else:
+                    assert point is not None  # the header check found one or the other
                     both = values[position[point]].strip()
                     if not both:
                         lat_text = lon_text = ""

@@ -5,7 +5,13 @@ import io
 
 import pytest
 
-from alliances.lib.opendata.reading import Progress, detect_encoding, open_text, records
+from alliances.lib.opendata.reading import (
+    Fields,
+    Progress,
+    detect_encoding,
+    open_text,
+    records,
+)
 from alliances.lib.opendata.records import (
     Malformed,
     MissingColumns,
@@ -43,7 +49,8 @@ def test_open_text_reads_cp1252_and_bom(tmp_path):
 def test_records_keep_their_line_across_quoted_newlines():
     text = io.StringIO('a;b\n"1";"x; y"\n"2";"sur\ndeux"\n"3";"z"\n')
     items = list(records(text, ";"))
-    assert [(item.line, item.values) for item in items] == [
+    assert all(isinstance(item, Fields) for item in items)
+    assert [(item.line, item.values) for item in items if isinstance(item, Fields)] == [
         (1, ["a", "b"]), (2, ["1", "x; y"]), (4, ["2", "sur\ndeux"]), (5, ["3", "z"])]
 
 
@@ -79,8 +86,9 @@ def test_cleaning():
     assert clean_url("http://localhost") == "" and clean_url("http://a b.fr") == ""
     assert truncate("mot " * 400, 100).endswith("…") and len(truncate("mot " * 400, 100)) <= 100
     assert truncate("  court\n texte ", 100) == "court texte"
-    assert parse_timestamp("2024-03-01 10:00:00").hour == 10
-    assert parse_timestamp("2024-03-01").day == 1
+    stamp, day = parse_timestamp("2024-03-01 10:00:00"), parse_timestamp("2024-03-01")
+    assert stamp is not None and stamp.hour == 10
+    assert day is not None and day.day == 1
     assert parse_timestamp("hier") is None and parse_timestamp("") is None
 
 

@@ -218,6 +218,9 @@ def sirene_import(path: str | os.PathLike, **options) -> ImportReport:
     return registry_import(path, SireneReader, **options)
 
 
+SQLITE_IMPORT_CACHE_KIB = 128 * 1024  # within the 500 MB the import may use
+
+
 def registry_import(
     path: str | os.PathLike,
     reader_class: type[RnaReader] | type[SireneReader],
@@ -291,6 +294,12 @@ def registry_import(
         notify(_("Resuming after line %(line)s (%(records)s records already imported).")
                % {"line": run.lines_done + 1, "records": run.lines_done})
     writer = _BatchWriter(reader_class.source, reader_class.key, report)
+    if connection.vendor == "sqlite":
+        # Each new row goes into about ten B-tree indexes at keys spread over the whole
+        # table; with SQLite's default 2 MB page cache most of those inserts read pages back
+        # from disk. A large cache for this connection (the import's own) keeps them in memory.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
     file = open_text(path)
     try:
         _run(file, reader, geography, wanted_departements, wanted_communes, run, report,

@@ -1,7 +1,10 @@
 """Reads on actors: the filtered, paginated directory shared by actor and territory pages."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, QueryDict
@@ -49,7 +52,10 @@ def organisation_members(organisation: Organisation) -> list[Membership]:
 
 @dataclass
 class Directory:
-    form: DirectoryFilterForm
+    """One page of a filtered list (organisations, alliances, needs), with the notices of
+    the filters and page number that were ignored."""
+
+    form: forms.Form
     page: Page
     notices: list[str] = field(default_factory=list)
 
@@ -60,16 +66,18 @@ class Directory:
         )
 
 
-def directory(queryset: OrganisationQuerySet, params: QueryDict) -> Directory:
-    """Apply the GET filters to a list of organisations; bad values become notices."""
-    form = DirectoryFilterForm(params)
+def filtered_directory(
+    form, items_for: Callable[[dict[str, Any]], Any], params: QueryDict, per_page: int
+) -> Directory:
+    """Apply a filter form's valid values through `items_for(values)` and paginate; bad
+    values and page numbers become notices instead of errors."""
     values = form.valid_values()
     notices = [
         _("The filter “%(label)s” was ignored: %(error)s")
         % {"label": form.fields[name].label, "error": " ".join(errors)}
         for name, errors in form.errors.items()
     ]
-    paginator = Paginator(organisation_list(organisation_filter(queryset, **values)), PER_PAGE)
+    paginator = Paginator(items_for(values), per_page)
     try:
         page = paginator.page(params.get("page", 1))
     except PageNotAnInteger:
@@ -79,6 +87,15 @@ def directory(queryset: OrganisationQuerySet, params: QueryDict) -> Directory:
         notices.append(_("This page does not exist: here is the last page."))
         page = paginator.page(paginator.num_pages)
     return Directory(form=form, page=page, notices=notices)
+
+
+def directory(queryset: OrganisationQuerySet, params: QueryDict) -> Directory:
+    """Apply the GET filters to a list of organisations; bad values become notices."""
+    return filtered_directory(
+        DirectoryFilterForm(params),
+        lambda values: organisation_list(organisation_filter(queryset, **values)),
+        params, PER_PAGE,
+    )
 
 
 def wants_fragment(request: HttpRequest) -> bool:

@@ -9,10 +9,9 @@ may see them: a private alliance neither shows its title nor moves the ranking.
 """
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import (
     Case,
     IntegerField,
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliances.actors.models import Membership, Organisation, OrganisationType
+from alliances.actors.selectors import Directory, filtered_directory
 from alliances.partnerships.models import Partner
 from alliances.territories.models import Commune, Departement, Region
 
@@ -86,19 +86,6 @@ SUGGESTION_POINTS = {
 # The list
 
 
-@dataclass
-class NeedDirectory:
-    form: NeedFilterForm
-    page: Page
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def page_range(self) -> list[int | str]:
-        return list(
-            self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
-        )
-
-
 def need_filter(queryset: NeedQuerySet, *, territory=None, kind: str = "",
                 fragility=None) -> NeedQuerySet:
     if isinstance(territory, Region):
@@ -114,29 +101,15 @@ def need_filter(queryset: NeedQuerySet, *, territory=None, kind: str = "",
     return queryset
 
 
-def need_directory(user, params: QueryDict) -> NeedDirectory:
+def need_directory(user, params: QueryDict) -> Directory:
     """The open needs the user may see, filtered by the GET parameters; bad values become
     notices and are ignored."""
-    form = NeedFilterForm(params)
-    values = form.valid_values()
-    notices = [
-        _("The filter “%(label)s” was ignored: %(error)s")
-        % {"label": form.fields[name].label, "error": " ".join(errors)}
-        for name, errors in form.errors.items()
-    ]
-    queryset = need_filter(Need.objects.visible_to(user).open(), **values).select_related(
-        "organisation__commune", "fragility"
+    return filtered_directory(
+        NeedFilterForm(params),
+        lambda values: need_filter(Need.objects.visible_to(user).open(), **values)
+        .select_related("organisation__commune", "fragility"),
+        params, PER_PAGE,
     )
-    paginator = Paginator(queryset, PER_PAGE)
-    try:
-        page = paginator.page(params.get("page", 1))
-    except PageNotAnInteger:
-        notices.append(_("The page number is not valid: here is the first page."))
-        page = paginator.page(1)
-    except EmptyPage:
-        notices.append(_("This page does not exist: here is the last page."))
-        page = paginator.page(paginator.num_pages)
-    return NeedDirectory(form=form, page=page, notices=notices)
 
 
 def need_detail(user, pk: int) -> Need | None:

@@ -3,15 +3,15 @@ checkpoints, indicator series), an organisation's and a territory's alliances.""
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from alliances.actors.models import Fragility, Organisation
+from alliances.actors.selectors import Directory, filtered_directory
 from alliances.diagnostics.models import Action
 from alliances.resources.models import Resource
 
@@ -77,38 +77,13 @@ def alliance_list(queryset: AllianceQuerySet) -> AllianceQuerySet:
     )
 
 
-@dataclass
-class AllianceDirectory:
-    form: AllianceFilterForm
-    page: Page
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def page_range(self) -> list[int | str]:
-        return list(
-            self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
-        )
-
-
-def alliance_directory(queryset: AllianceQuerySet, params: QueryDict) -> AllianceDirectory:
+def alliance_directory(queryset: AllianceQuerySet, params: QueryDict) -> Directory:
     """Apply the GET filters; bad values become notices (like the actors' directory)."""
-    form = AllianceFilterForm(params)
-    values = form.valid_values()
-    notices = [
-        _("The filter “%(label)s” was ignored: %(error)s")
-        % {"label": form.fields[name].label, "error": " ".join(errors)}
-        for name, errors in form.errors.items()
-    ]
-    paginator = Paginator(alliance_list(alliance_filter(queryset, **values)), PER_PAGE)
-    try:
-        page = paginator.page(params.get("page", 1))
-    except PageNotAnInteger:
-        notices.append(_("The page number is not valid: here is the first page."))
-        page = paginator.page(1)
-    except EmptyPage:
-        notices.append(_("This page does not exist: here is the last page."))
-        page = paginator.page(paginator.num_pages)
-    return AllianceDirectory(form=form, page=page, notices=notices)
+    return filtered_directory(
+        AllianceFilterForm(params),
+        lambda values: alliance_list(alliance_filter(queryset, **values)),
+        params, PER_PAGE,
+    )
 
 
 def alliance_detail(pk: int) -> Alliance | None:

@@ -109,10 +109,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the web workers read while the task worker writes.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # WAL lets the web workers read while the task worker writes. A connection kept
+        # from one request to the next (CONN_MAX_AGE, as for PostgreSQL) keeps its page
+        # cache, made 64 MB (SQLite's default is 2 MB): a territory's network reads tens
+        # of thousands of rows at scattered places, twice as fast from that cache.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                        " PRAGMA cache_size=-65536;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -232,11 +232,11 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
     status_labels = {code: str(label) for code, label in AllianceStatus.choices}
     fragility_names = [name for _code, name in raw.fragilities]
 
-    def alliance(position: int) -> dict:
+    def alliance(position: int, titles: dict[int, str]) -> dict:
         index = int(net.alliance_index[position])
         return {
             "id": int(raw.alliance_ids[index]),
-            "title": raw.alliance_titles[index],
+            "title": titles.get(int(raw.alliance_ids[index]), ""),
             "url": alliance_url.format(int(raw.alliance_ids[index])),
             "type": alliance_labels[graph.ALLIANCE_TYPES[raw.alliance_types[index]]],
             "status": status_labels.get(raw.alliance_status[index], ""),
@@ -248,7 +248,9 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
     alliance_order = list(range(len(net.alliance_index)))[::-1]
     alliances_page = Paginator(alliance_order, ALLIANCES_PER_PAGE).get_page(
         request.GET.get("apage"))
-    alliances_page.object_list = [alliance(p) for p in alliances_page.object_list]
+    titles = graph.alliance_titles(
+        [int(raw.alliance_ids[net.alliance_index[p]]) for p in alliances_page.object_list])
+    alliances_page.object_list = [alliance(p, titles) for p in alliances_page.object_list]
 
     isolated = metrics.isolated
     present = [t for t in range(len(type_codes)) if (raw.org_types[net.node_index] == t).any()]

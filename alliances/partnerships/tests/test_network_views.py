@@ -232,9 +232,10 @@ def test_the_json_is_compact(client, scenario):
 def test_query_counts_are_locked(
     client, scenario, participant, django_assert_num_queries, django_assert_max_num_queries
 ):
-    # generation (page cache), territory, generation, then the five reads: organisations,
-    # alliances, partners, alliances' fragilités, fragilités.
-    with django_assert_num_queries(8):
+    # generation (page cache), territory, generation, then the reads: organisations,
+    # partners, alliances, alliances' fragilités, fragilités, and the titles of the
+    # listed page's alliances (not of all).
+    with django_assert_num_queries(9):
         assert client.get(PAGE).status_code == 200
     with django_assert_num_queries(1):  # the page cache: the generation only
         assert client.get(PAGE).status_code == 200
@@ -245,7 +246,7 @@ def test_query_counts_are_locked(
     client.force_login(participant)
     # + session, user, memberships, the alliances of their organisations (and the
     # header's notifications count)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(PAGE).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(DATA).status_code == 200
@@ -260,9 +261,9 @@ def test_query_count_does_not_grow_with_the_network(
     for i in range(29):
         ally(f"Alliance {i}", orgs[i:i + 2], type=AllianceType.MECENAT, commune=vincennes,
              fragilities=["emploi", "sante"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(PAGE).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(DATA + "?isolated=on").status_code == 200
 
 

@@ -101,17 +101,22 @@ class Organisation(models.Model):
         _("RNA number"), max_length=10, blank=True, validators=[validate_rna],
         help_text=_("For associations: W followed by 9 digits."),
     )
+    # No index of their own for the three territory keys (db_index=False): each is the
+    # first column of a composite index in Meta.indexes (org_commune_type, org_dep_type,
+    # org_region_type), which serves the filters on it alone as well; a registry import
+    # adds millions of rows, and every index costs it an insert per row.
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, null=True, blank=True,
+        Commune, on_delete=models.PROTECT, null=True, blank=True, db_index=False,
         related_name="organisations", verbose_name=_("commune"),
     )
     # Denormalised from the commune so territory pages filter on one indexed column.
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, null=True, blank=True, editable=False,
-        related_name="+",
+        db_index=False, related_name="+",
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        Region, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        db_index=False, related_name="+",
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     # For the map: the organisation's own point; without it, its commune's centre is used.

@@ -3,19 +3,22 @@
 1. Metrics on 100,000 actors and 1,000,000 alliances (generated, seeded: see
    bench/network_data.py): expanding the alliances into links (a clique per alliance),
    then alliances.lib.network.network_metrics — building the igraph graph, degrees,
-   betweenness estimated from k sources, components, isolated actors, density per pair of
-   actor types. Goal ≤ 30 s. Baseline in the same run: networkx doing the same on a 1/20
-   subsample (generated the same way), with `betweenness_centrality(k=...)` and the same
-   k, next to igraph on that identical subsample; networkx's full-size time is
-   extrapolated linearly in the number of links (sampled betweenness costs k × m), and
-   the igraph/networkx ratios printed.
+   betweenness estimated from k sources (shared among worker processes, one per CPU, as
+   the platform does on a graph this large; then again in one process, for the ratio),
+   components, isolated actors, density per pair of actor types. Goal ≤ 30 s. Baseline
+   in the same run: networkx doing the same on a 1/20 subsample (generated the same way),
+   with `betweenness_centrality(k=...)` and the same k, next to igraph on that identical
+   subsample; networkx's full-size time is extrapolated linearly in the number of links
+   (sampled betweenness costs k × m), and the igraph/networkx ratios printed.
 2. A territory's network page with 5,000 actors and 15,000 alliances in a database of
    its own (SQLite under var/bench-network/, or a PostgreSQL database it creates and
    drops with --database-url): server time (Django's test client in the process: every
-   middleware, no socket) of the page and of its JSON, cold (just after a write, which
-   moves the page generation) and warm, and the payload of each. Goal ≤ 300 ms and
-   ≤ 1 MB. Baseline: the same territory's actors directory page (/territoires/…/) and
-   /sante/, cold and warm, in the same run.
+   middleware, no socket) of the page and of its JSON, cold (just after a write
+   elsewhere, which moves the page generation), changed (just after a partner of one of
+   the territory's alliances is replaced: the metrics and layout computed again) and
+   warm, and the
+   payload of each. Goal ≤ 300 ms and ≤ 1 MB. Baseline: the same territory's actors
+   directory page (/territoires/…/) and /sante/, measured the same way in the same run.
 
 `--smoke`: 2,000 actors / 10,000 alliances and a 500-actor page, for CI (< 60 s).
 Prints the figures and the load average, writes them as JSON; asserts no time.
@@ -94,16 +97,25 @@ def main(argv: list[str]) -> int:
 
 # -- 1. metrics -------------------------------------------------------------------------------
 
-def igraph_metrics(net, sources: int) -> dict:
-    from alliances.lib.network import clique_edges, network_metrics
+def igraph_metrics(net, sources: int, workers: int | None = None) -> dict:
+    """`workers` None: as the platform runs it (worker processes on a large graph)."""
+    from alliances.lib.network import (
+        PARALLEL_MIN_EDGES,
+        clique_edges,
+        default_workers,
+        network_metrics,
+    )
 
     c0, t0 = time.process_time(), time.perf_counter()
     src, dst, _, _ = clique_edges(net.partner_alliance, net.partner_actor)
     t1 = time.perf_counter()
     metrics = network_metrics(net.actor_ids, net.actor_types, net.actor_ids[src],
-                              net.actor_ids[dst], sources=sources, n_types=9)
+                              net.actor_ids[dst], sources=sources, n_types=9, workers=workers)
     t2, c2 = time.perf_counter(), time.process_time()
+    if workers is None:
+        workers = default_workers() if metrics.n_edges >= PARALLEL_MIN_EDGES else 1
     return {
+        "workers": workers,
         "expand_s": t1 - t0, "metrics_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
         "links": metrics.n_edges, "exact": metrics.betweenness_exact,
         "components": int((metrics.component_sizes > 1).sum()),
@@ -159,7 +171,10 @@ def metrics_part(config: dict) -> dict:
     print(f"   generated in {time.perf_counter() - t:.1f} s "
           f"({len(net.partner_actor):,} partner rows)", flush=True)
     full = igraph_metrics(net, k)
-    print(f"   igraph, full size: {full['total_s']:.1f} s", flush=True)
+    print(f"   igraph, full size: {full['total_s']:.1f} s ({full['workers']} processes)",
+          flush=True)
+    alone = full if full["workers"] == 1 else igraph_metrics(net, k, workers=1)
+    print(f"   igraph, full size, one process: {alone['total_s']:.1f} s", flush=True)
     small = generate(n // sub, m // sub, seed=2019)
     igraph_small = igraph_metrics(small, k)
     print(f"   igraph, 1/{sub}: {igraph_small['total_s']:.2f} s; networkx, 1/{sub} …",
@@ -173,7 +188,8 @@ def metrics_part(config: dict) -> dict:
     return {
         "actors": n, "alliances": m, "sources": k, "subsample": sub,
         "partner_rows": len(net.partner_actor),
-        "igraph_full": full, "igraph_small": igraph_small, "networkx_small": nx_small,
+        "igraph_full": full, "igraph_full_one_process": alone, "igraph_small": igraph_small,
+        "networkx_small": nx_small,
         "networkx_full_extrapolated_s": extrapolated,
         "ratio_small": nx_small["total_s"] / igraph_small["total_s"],
         "ratio_small_cpu": nx_small["cpu_s"] / igraph_small["cpu_s"],
@@ -186,10 +202,15 @@ def print_metrics(r: dict) -> None:
     goal = "met" if full["total_s"] <= GOALS["metrics_s"] else "missed"
     print(f"\nMetrics ({r['actors']:,} actors, {r['alliances']:,} alliances, "
           f"{full['links']:,} links; betweenness from k = {r['sources']} sources)")
+    alone = r["igraph_full_one_process"]
     rows = [
-        ("igraph, full size", f"{full['total_s']:.2f} s",
+        (f"igraph, full size, {full['workers']} process{'es' if full['workers'] > 1 else ''}",
+         f"{full['total_s']:.2f} s",
          f"links {full['expand_s']:.2f} s + metrics {full['metrics_s']:.2f} s",
          f"goal ≤ {GOALS['metrics_s']:.0f} s: {goal}"),
+        ("igraph, full size, one process", f"{alone['total_s']:.2f} s",
+         f"links {alone['expand_s']:.2f} s + metrics {alone['metrics_s']:.2f} s",
+         f"{alone['total_s'] / full['total_s']:.1f}× the above"),
         (f"igraph, 1/{r['subsample']}", f"{small['total_s']:.3f} s",
          f"{small['links']:,} links", ""),
         (f"networkx, 1/{r['subsample']}", f"{nxs['total_s']:.2f} s",
@@ -200,7 +221,8 @@ def print_metrics(r: dict) -> None:
     ]
     table(("", "time", "detail", "ratio / goal"), rows)
     print(f"CPU time (the wall times above carry the waits for a CPU on a shared machine): "
-          f"igraph full {full['cpu_s']:.1f} s, igraph 1/{r['subsample']} {small['cpu_s']:.2f} s, "
+          f"igraph full, one process {alone['cpu_s']:.1f} s, "
+          f"igraph 1/{r['subsample']} {small['cpu_s']:.2f} s, "
           f"networkx 1/{r['subsample']} {nxs['cpu_s']:.1f} s "
           f"({r['ratio_small_cpu']:.0f}× igraph).")
     print(f"Components of 2+ actors: {full['components']:,}, the largest "
@@ -333,10 +355,32 @@ def measure_page(config: dict) -> dict:
         pages_changed()
         assert client.get(path).status_code == 200, path
 
+    # Two kinds of cold request. "cold": after a write elsewhere (it moves the page
+    # generation, so the rows are read again; the metrics and the layout, cached under
+    # the rows' digest, are found). "changed": after a change to this territory's
+    # network (a partner of one of its alliances replaced by another of its actors, so
+    # the links change): everything is computed again.
+    from alliances.actors.models import Organisation
+    from alliances.partnerships.models import Partner
+
+    partner_ids = list(Partner.objects.filter(organisation__departement_id=dep,
+                                              alliance__is_public=True)
+                       .order_by("pk").values_list("pk", flat=True)[:200])
+    org_ids = list(Organisation.objects.filter(departement_id=dep, is_public=True)
+                   .order_by("pk").values_list("pk", flat=True))
+
+    def change(round_: int) -> None:
+        partner = Partner.objects.get(pk=partner_ids[round_ % len(partner_ids)])
+        taken = set(Partner.objects.filter(alliance_id=partner.alliance_id)
+                    .values_list("organisation_id", flat=True))
+        start = (round_ * 7919) % len(org_ids)
+        newcomer = next(o for o in org_ids[start:] + org_ids[:start] if o not in taken)
+        Partner.objects.filter(pk=partner.pk).update(organisation_id=newcomer)
+
     rows = {}
     for name, path in targets.items():
-        cold, warm, size, zipped = [], [], 0, 0
-        for _ in range(config["rounds"]):
+        cold, changed, warm, size, zipped = [], [], [], 0, 0
+        for round_ in range(config["rounds"]):
             with transaction.atomic():
                 pages_changed()  # as any write does: every cache keyed on it goes stale
             t0 = time.perf_counter()
@@ -345,9 +389,16 @@ def measure_page(config: dict) -> dict:
             t0 = time.perf_counter()
             client.get(path)
             warm.append((time.perf_counter() - t0) * 1000)
+            with transaction.atomic():
+                change(round_)
+                pages_changed()
+            t0 = time.perf_counter()
+            client.get(path)
+            changed.append((time.perf_counter() - t0) * 1000)
             size, zipped = len(response.content), len(gzip.compress(response.content))
         rows[name] = {"path": path, "cold_ms": statistics.median(cold),
-                      "cold_max_ms": max(cold), "warm_ms": statistics.median(warm),
+                      "cold_max_ms": max(cold), "changed_ms": statistics.median(changed),
+                      "changed_max_ms": max(changed), "warm_ms": statistics.median(warm),
                       "bytes": size, "gzip_bytes": zipped}
     data = json.loads(client.get(targets["network JSON"]).content)
     return {"rows": rows, "drawn_nodes": len(data["nodes"]["id"]),
@@ -363,13 +414,18 @@ def print_page(r: dict) -> None:
     for name, row in r["rows"].items():
         goal = ""
         if name.startswith("network"):
-            met = row["cold_ms"] <= GOALS["page_ms"] and row["bytes"] <= GOALS["payload_bytes"]
+            worst = max(row["cold_ms"], row["changed_ms"])
+            met = worst <= GOALS["page_ms"] and row["bytes"] <= GOALS["payload_bytes"]
             goal = "met" if met else "missed"
         rows.append((name, f"{row['cold_ms']:.0f}", f"{row['cold_max_ms']:.0f}",
+                     f"{row['changed_ms']:.0f}", f"{row['changed_max_ms']:.0f}",
                      f"{row['warm_ms']:.1f}", f"{row['bytes'] / 1000:.0f}",
                      f"{row['gzip_bytes'] / 1000:.0f}", goal))
-    table(("", "cold ms", "cold max", "warm ms", "kB", "kB gzip", "goal"), rows)
-    print(f"Goal: the network page and JSON ≤ {GOALS['page_ms']:.0f} ms cold and "
+    table(("", "cold ms", "max", "changed ms", "max", "warm ms", "kB", "kB gzip", "goal"),
+          rows)
+    print("cold: after a write elsewhere (the rows read again, the metrics and layout found "
+          "by the rows' digest); changed: after a change to this network (all computed).")
+    print(f"Goal: the network page and JSON ≤ {GOALS['page_ms']:.0f} ms (both medians) and "
           f"≤ {GOALS['payload_bytes'] / 1e6:.0f} MB.")
 
 

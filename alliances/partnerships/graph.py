@@ -1,9 +1,12 @@
 """The network of a territory: its actors (nodes) and the alliances among them (edges),
 with the metrics of alliances.lib.network, as one viewer may see them.
 
-Read with a handful of `values_list` queries (no model object per row) into NumPy arrays,
-and cached per territory, per visibility class and per filters under the page generation
-(alliances.core.pagecache): every write service bumps it, so a change shows at once.
+Read with a handful of queries (no model object per row) into NumPy arrays. The rows are
+cached per territory and visibility class under the page generation
+(alliances.core.pagecache): every write service bumps it, so a change shows at once. What
+is computed from the rows (metrics, layout) is cached under a digest of the rows and the
+filters: after a write elsewhere, the rows are read again and found the same, and the
+metrics and layout are not recomputed.
 
 Visibility classes, so that two viewers who may see the same things share one entry:
 - "public": anonymous visitors and signed-in people without an organisation (public
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from django.core.cache import caches
@@ -115,6 +119,10 @@ class RawNetwork:
     partner_alliance: np.ndarray  # one row per (alliance, partner that is a node)
     partner_node: np.ndarray  # node index (into org_ids)
     fragilities: list[tuple[str, str]]  # (code, name)
+    # A digest of everything `compute` reads (not the names): the metrics and the layout
+    # are cached under it, so a write elsewhere (which moves the page generation) costs
+    # the read of the rows again, not the metrics and the layout.
+    digest: str = ""
 
 
 @dataclass
@@ -199,9 +207,9 @@ def read_raw(territory: Territory, viewer: Viewer,
         )
     rows = _rows(organisations.order_by("pk").values_list("pk", "name", "type"))
     type_index = {code: i for i, code in enumerate(ACTOR_TYPES)}
-    org_ids = np.array([r[0] for r in rows], dtype=np.int64)  # sorted
+    org_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))  # sorted
     org_names = [r[1] for r in rows]
-    org_types = np.array([type_index[r[2]] for r in rows], dtype=np.int64)
+    org_types = np.fromiter((type_index[r[2]] for r in rows), dtype=np.int64, count=len(rows))
 
     # The alliances with a partner in the territory: the partner rows of the territory's
     # organisations (through the organisations' territory index), visible or not (a
@@ -210,7 +218,8 @@ def read_raw(territory: Territory, viewer: Viewer,
     # rather than by running the partner rows' join again twice as a subquery.
     in_territory = Partner.objects.filter(**{f"organisation__{level}": territory})
     partner_rows = _rows(in_territory.order_by().values_list("alliance_id", "organisation_id"))
-    partners = np.array(partner_rows, dtype=np.int64).reshape(-1, 2)
+    partners = np.fromiter(chain.from_iterable(partner_rows), dtype=np.int64,
+                           count=2 * len(partner_rows)).reshape(-1, 2)
     touching = np.unique(partners[:, 0]).tolist()
     alliance_rows = _rows_by_ids(Alliance, ["id", "type", "status", "is_public"], "id",
                                  touching, order=True)
@@ -228,14 +237,17 @@ def read_raw(territory: Territory, viewer: Viewer,
             .values_list("alliance_id", flat=True)
         ) if viewer.organisation_ids else set()
         alliance_rows = [r for r in alliance_rows if r[3] or r[0] in theirs]
-    alliance_ids = np.array([r[0] for r in alliance_rows], dtype=np.int64)
+    alliance_ids = np.fromiter((r[0] for r in alliance_rows), dtype=np.int64,
+                               count=len(alliance_rows))
     kind_index = {code: i for i, code in enumerate(ALLIANCE_TYPES)}
     fragility_index = {code: i for i, (code, _) in enumerate(fragilities)}
 
     # Each alliance's fragilités (indices, sorted), grouped with NumPy.
     f_alliance, f_found = _positions(
-        alliance_ids, np.array([a for a, _ in fragility_rows], dtype=np.int64))
-    f_code = np.array([fragility_index[c] for _, c in fragility_rows], dtype=np.int64)
+        alliance_ids, np.fromiter((a for a, _ in fragility_rows), dtype=np.int64,
+                                  count=len(fragility_rows)))
+    f_code = np.fromiter((fragility_index[c] for _, c in fragility_rows), dtype=np.int64,
+                         count=len(fragility_rows))
     f_alliance, f_code = f_alliance[f_found], f_code[f_found]
     order = np.lexsort((f_code, f_alliance))
     codes = f_code[order].tolist()
@@ -246,18 +258,36 @@ def read_raw(territory: Territory, viewer: Viewer,
     p_alliance, a_found = _positions(alliance_ids, partners[:, 0])
     p_node, o_found = _positions(org_ids, partners[:, 1])
     kept = a_found & o_found
+    alliance_types = np.fromiter((kind_index[r[1]] for r in alliance_rows), dtype=np.int64,
+                                 count=len(alliance_rows))
+    digest = _digest(org_ids, org_types, alliance_ids, alliance_types, p_alliance[kept],
+                     p_node[kept], np.asarray(codes, dtype=np.int64),
+                     np.asarray(bounds, dtype=np.int64),
+                     np.frombuffer("|".join(c for c, _ in fragilities).encode(), dtype=np.uint8))
     return RawNetwork(
         org_ids=org_ids,
         org_names=org_names,
         org_types=org_types,
         alliance_ids=alliance_ids,
-        alliance_types=np.array([kind_index[r[1]] for r in alliance_rows], dtype=np.int64),
+        alliance_types=alliance_types,
         alliance_status=[r[2] for r in alliance_rows],
         alliance_fragilities=alliance_fragilities,
         partner_alliance=p_alliance[kept],
         partner_node=p_node[kept],
         fragilities=fragilities,
+        digest=digest,
     )
+
+
+def _digest(*arrays: np.ndarray) -> str:
+    """A digest of arrays, their lengths included (so no two splits of the same bytes
+    collide)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for array in arrays:
+        data = np.ascontiguousarray(array)
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data.tobytes())
+    return hasher.hexdigest()
 
 
 def _positions(sorted_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -346,15 +376,22 @@ def raw_network(territory: Territory, viewer: Viewer, generation: int) -> RawNet
 def territory_network(
     territory: Territory, viewer: Viewer, generation: int, raw: RawNetwork, filters: Filters
 ) -> TerritoryNetwork:
-    """The network as this viewer sees it with these filters (cached like the rows)."""
+    """The network as this viewer sees it with these filters: cached under the digest of
+    the rows it is computed from (the same rows give the same metrics, whoever reads them
+    and whatever the page generation)."""
     cache = caches[CACHE_ALIAS]
-    key = _key(territory, viewer, generation, filters.key)
+    key = _content_key(raw, filters.key)
     network = cache.get(key)
     if network is None:
         network = compute(raw, filters, generation)
         cache.set(key, network, TTL_SECONDS)
     network.raw = raw
+    network.generation = generation
     return network
+
+
+def _content_key(raw: RawNetwork, *parts: str) -> str:
+    return ":".join(["network", "rows", raw.digest, *parts])
 
 
 def cached_json(territory: Territory, viewer: Viewer, generation: int, filters: Filters,
@@ -382,14 +419,14 @@ def fragility_choices(generation: int) -> list[tuple[str, str]]:
     return choices
 
 
-def positions(territory: Territory, viewer: Viewer, network: TerritoryNetwork) -> np.ndarray | None:
+def positions(network: TerritoryNetwork) -> np.ndarray | None:
     """Preset positions of the drawn nodes for a large network (None: the browser lays it
     out). Cached beside the network: the layout is the slowest part of a cold JSON."""
     n = len(network.drawn)
     if n <= BROWSER_LAYOUT_MAX_NODES:
         return None
     cache = caches[CACHE_ALIAS]
-    key = _key(territory, viewer, network.generation, network.filters.key, "layout")
+    key = _content_key(network.raw, network.filters.key, "layout")
     coords = cache.get(key)
     if coords is not None:
         return coords

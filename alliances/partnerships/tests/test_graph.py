@@ -7,8 +7,10 @@ from alliances.actors.models import Membership
 from alliances.actors.services import membership_add
 from alliances.core.pagecache import current_generation, pages_changed
 from alliances.partnerships import graph
+from alliances.partnerships.models import AllianceType
 
 from .test_network_fixtures import *  # noqa: F403
+from .test_network_fixtures import ally
 
 
 def names(raw) -> set[str]:
@@ -101,7 +103,7 @@ def test_a_large_network_gets_preset_positions(scenario, val_de_marne, client, m
     generation = current_generation()
     raw = graph.raw_network(val_de_marne, viewer, generation)
     network = graph.territory_network(val_de_marne, viewer, generation, raw, graph.Filters())
-    coords = graph.positions(val_de_marne, viewer, network)
+    coords = graph.positions(network)
     assert coords.shape == (3, 2)
     payload = client.get("/alliances/reseau/departement/94/donnees.json").json()
     assert payload["layout"] == "preset"
@@ -113,4 +115,40 @@ def test_a_large_network_gets_preset_positions(scenario, val_de_marne, client, m
 def test_small_networks_are_laid_out_in_the_browser(scenario, val_de_marne):
     viewer = graph.viewer_of(AnonymousUser())
     raw = graph.read_raw(val_de_marne, viewer)
-    assert graph.positions(val_de_marne, viewer, graph.compute(raw, graph.Filters())) is None
+    assert graph.positions(graph.compute(raw, graph.Filters())) is None
+
+
+@pytest.mark.django_db
+def test_metrics_are_kept_when_the_rows_are_the_same(scenario, val_de_marne, monkeypatch):
+    """A write elsewhere moves the generation: the rows are read again, found the same,
+    and neither the metrics nor the layout are computed again. A change to the network
+    computes them again."""
+    monkeypatch.setattr(graph, "BROWSER_LAYOUT_MAX_NODES", 2)
+    computed, laid_out = [], []
+    real_compute, real_layout = graph.compute, graph.spring_layout
+    monkeypatch.setattr(graph, "compute",
+                        lambda *a, **k: computed.append(1) or real_compute(*a, **k))
+    monkeypatch.setattr(graph, "spring_layout",
+                        lambda *a, **k: laid_out.append(1) or real_layout(*a, **k))
+    viewer = graph.viewer_of(AnonymousUser())
+
+    def network():
+        generation = current_generation()
+        raw = graph.raw_network(val_de_marne, viewer, generation)
+        net = graph.territory_network(val_de_marne, viewer, generation, raw, graph.Filters())
+        graph.positions(net)
+        return net
+
+    first = network()
+    assert (len(computed), len(laid_out)) == (1, 1)
+    pages_changed()  # as a write anywhere does
+    second = network()
+    assert (len(computed), len(laid_out)) == (1, 1)
+    assert second.generation == current_generation() != first.generation
+    assert second.n_links == first.n_links
+
+    ally("Nouvelle alliance", [scenario.isolated, scenario.bakery], type=AllianceType.MECENAT,
+         commune=scenario.bakery.commune)
+    third = network()
+    assert (len(computed), len(laid_out)) == (2, 2)
+    assert third.n_links == first.n_links + 1

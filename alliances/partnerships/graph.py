@@ -173,10 +173,11 @@ def _rows(queryset) -> list[tuple]:
 def _rows_by_ids(model, columns: list[str], id_column: str, ids: list[int], *,
                  order: bool = False) -> list[tuple]:
     """The rows of `model` (its fields `columns`) whose field `id_column` is among `ids`
-    (thousands of them), the ids
-    written into the SQL as integer literals: no limit on parameters to split around, and
-    none of the ORM's per-value preparation of an `__in` list (a quarter of a second for
-    15,000 ids)."""
+    (thousands of them), without the ORM's per-value preparation of an `__in` list (a
+    quarter of a second for 15,000 ids). PostgreSQL gets them as one array parameter
+    (`IN (SELECT unnest(…))`: a long `IN (…)` list costs its planner a selectivity
+    estimate per value, 40 ms for 15,000); SQLite as integer literals (no limit on
+    parameters to split around)."""
     if not ids:
         return []
     connection = connections[model.objects.db]
@@ -185,7 +186,10 @@ def _rows_by_ids(model, columns: list[str], id_column: str, ids: list[int], *,
     def quote(name: str) -> str:
         return connection.ops.quote_name(meta.get_field(name).column)
 
-    listed = ",".join(map(str, map(int, ids)))
+    if connection.vendor == "postgresql":
+        listed, params = "SELECT unnest(%s::bigint[])", [[int(pk) for pk in ids]]
+    else:
+        listed, params = ",".join(map(str, map(int, ids))), None
     # Names from the model's meta, quoted; the values integers: no outside text in the SQL.
     sql = (f"SELECT {', '.join(quote(c) for c in columns)} FROM "  # noqa: S608
            f"{connection.ops.quote_name(meta.db_table)}"
@@ -193,7 +197,7 @@ def _rows_by_ids(model, columns: list[str], id_column: str, ids: list[int], *,
     if order:
         sql += f" ORDER BY {quote(id_column)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

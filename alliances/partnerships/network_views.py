@@ -105,7 +105,7 @@ def network_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
     def build() -> bytes:
         net = _network(territory, viewer, generation, filters)
-        payload = network_payload(net, graph.positions(territory, viewer, net))
+        payload = network_payload(net, graph.positions(net))
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
     content = graph.cached_json(territory, viewer, generation, filters, build)

@@ -131,3 +131,45 @@ def test_filters_swap_the_results_in_place(page, public_alliance, private_allian
     page.goto("/alliances/?statut=inconnu")
     assert page.locator("#results [role=alert] li").count() == 1
     assert_accessible(page)
+
+
+def test_a_partner_row_is_added_in_the_form(page, participant, password, organisation,
+                                            company, vincennes):
+    login(page, email=participant.email, password=password)
+    page.goto("/alliances/nouvelle/")
+    rows = page.locator("#partners .partner-row")
+    assert rows.count() == 4
+    add = page.get_by_role("button", name="Ajouter un partenaire")
+    add.click()
+    assert rows.count() == 5
+    # The new row's field has the focus, its label and its suggestions.
+    assert page.evaluate("document.activeElement.id") == "id_partners-4-organisation"
+    assert page.get_by_label("Organisation 5").count() == 1
+    assert page.locator("#partner-rows-status").inner_text() == "Ligne de partenaire 5 ajoutée."
+    page.keyboard.type("boulang", delay=30)
+    option = page.locator("#organisation-choices option").first
+    option.wait_for(state="attached")
+    page.fill("#id_partners-4-organisation", option.get_attribute("value"))
+    page.select_option("#id_partners-4-role", "financeur")
+    assert_accessible(page)
+
+    page.fill("#id_title", "Un partenaire ajouté")
+    page.select_option("#id_type", "mecenat")
+    page.select_option("#id_form", "partenariat")
+    page.fill("#id_territory", "94080")
+    page.fill("#id_start_date", "2024-02-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("alliance", re.I)).click()
+    alliance = Alliance.objects.get()
+    assert {(p.organisation_id, p.role) for p in alliance.partners.all()} == {
+        (organisation.pk, "porteur"), (company.pk, "financeur")}
+
+
+def test_partner_rows_stop_at_twelve(page, participant, password, organisation):
+    login(page, email=participant.email, password=password)
+    page.goto("/alliances/nouvelle/")
+    add = page.get_by_role("button", name="Ajouter un partenaire")
+    for _ in range(8):
+        add.click()
+    assert page.locator("#partners .partner-row").count() == 12
+    assert add.is_disabled()

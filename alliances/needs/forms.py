@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.actors.models import Fragility, Organisation
+from alliances.partnerships.forms import find_organisation
 from alliances.partnerships.territory import parse_territory
 
 from .models import HelpKind, Need, NeedStatus
@@ -69,18 +70,25 @@ class NeedForm(forms.ModelForm):
         else:
             self.fields["organisation"].queryset = organisations
             if getattr(user, "is_platform_admin", False):
-                # Admins may post for any organisation: by its number, not a huge select.
-                self.fields["organisation"].widget = forms.TextInput(
-                    attrs={"inputmode": "numeric"}
+                # Admins may post for any organisation: named as in the alliance form (its
+                # name, number, SIRET or RNA number), not picked from a huge select.
+                self.fields["organisation"] = forms.CharField(
+                    label=_("Organisation"), max_length=250,
+                    help_text=_("Its exact name, its number (as in the address of its page, "
+                                "/acteurs/12/), its SIRET or its RNA number."),
                 )
-                self.fields["organisation"].help_text = _(
-                    "The organisation's number, as in the address of its page (/acteurs/12/)."
-                )
+                self.admin_organisations = organisations
             self.fields["status"].choices = [
                 (NeedStatus.OPEN, NeedStatus.OPEN.label)
             ]
         self.fields["fragility"].empty_label = _("None in particular")
         self.fields["kind"].choices = HelpKind.choices
+
+    def clean_organisation(self) -> Organisation:
+        value = self.cleaned_data["organisation"]
+        if isinstance(value, str):  # an admin's text
+            return find_organisation(value, self.admin_organisations)
+        return value
 
     def service_data(self) -> dict[str, Any]:
         fields = [name for name in self._meta.fields if name in self.fields]

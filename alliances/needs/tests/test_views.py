@@ -93,7 +93,7 @@ def test_bad_input_is_located_and_nothing_is_saved(client, land, participant, an
     assert not Need.objects.exists()
 
 
-def test_an_admin_posts_for_any_organisation_by_its_number(client, land, admin):
+def test_an_admin_posts_for_any_organisation_by_its_number_or_name(client, land, admin):
     client.force_login(admin)
     page = text(client.get(reverse("needs:create"), {"organisation": land.mairie_creteil.pk}))
     assert f'value="{land.mairie_creteil.pk}"' in page
@@ -102,6 +102,19 @@ def test_an_admin_posts_for_any_organisation_by_its_number(client, land, admin):
         "status": "ouvert",
     })
     assert Need.objects.get().organisation == land.mairie_creteil
+    # By its exact name too; an unknown one is refused on the field, nothing saved.
+    client.post(reverse("needs:create"), {
+        "organisation": land.mairie_creteil.name, "title": "Du matériel", "kind": "materiel",
+        "status": "ouvert",
+    })
+    assert Need.objects.filter(title="Du matériel", organisation=land.mairie_creteil).exists()
+    response = client.post(reverse("needs:create"), {
+        "organisation": "Association inconnue", "title": "Des bénévoles", "kind": "benevoles",
+        "status": "ouvert",
+    })
+    assert 'href="#id_organisation"' in text(response)
+    assert "Aucune organisation trouvée" in text(response)
+    assert not Need.objects.filter(title="Des bénévoles").exists()
 
 
 def test_editing_a_need(client, need, participant):

@@ -12,6 +12,7 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     IntegerField,
@@ -33,7 +34,7 @@ from .models import ContactRequest, HelpKind, Need, NeedQuerySet
 
 PER_PAGE = 20
 SUGGESTIONS = 10
-CONTACTS_SHOWN = 100
+CONTACTS_PER_PAGE = 25
 
 # Actor types that typically give each kind of help, with a word on how (or "").
 TYPE_FIT: dict[str, dict[str, object]] = {
@@ -305,14 +306,14 @@ def _reasons(need: Need, row: Organisation, *, sector: str | None,
 
 @dataclass
 class Contacts:
-    received: list[ContactRequest]
-    sent: list[ContactRequest]
-    more_received: bool = False
-    more_sent: bool = False
+    received: Page
+    sent: Page
 
 
-def contact_requests_of(user) -> Contacts:
-    """The requests received and sent by the user's organisations, pending first."""
+def contact_requests_of(user, received_page: str | None = None, sent_page: str | None = None,
+                        per_page: int | None = None) -> Contacts:
+    """The requests received and sent by the user's organisations, the pending received
+    first, newest first; a page of each (a page number out of range gives the last)."""
     mine = Membership.objects.filter(user=user).values("organisation")
     base = ContactRequest.objects.select_related(
         "need", "sender", "recipient"
@@ -322,14 +323,12 @@ def contact_requests_of(user) -> Contacts:
     )
     pending_first = Case(When(status="en_attente", then=Value(0)), default=Value(1),
                          output_field=IntegerField())
-    received = list(
-        base.filter(recipient__in=mine).order_by(pending_first, "-created_at", "-pk")
-        [: CONTACTS_SHOWN + 1]
-    )
-    sent = list(base.filter(sender__in=mine).order_by("-created_at", "-pk")[: CONTACTS_SHOWN + 1])
+    received = base.filter(recipient__in=mine).order_by(pending_first, "-created_at", "-pk")
+    sent = base.filter(sender__in=mine).order_by("-created_at", "-pk")
+    per_page = per_page or CONTACTS_PER_PAGE
     return Contacts(
-        received=received[:CONTACTS_SHOWN], sent=sent[:CONTACTS_SHOWN],
-        more_received=len(received) > CONTACTS_SHOWN, more_sent=len(sent) > CONTACTS_SHOWN,
+        received=Paginator(received, per_page).get_page(received_page),
+        sent=Paginator(sent, per_page).get_page(sent_page),
     )
 
 

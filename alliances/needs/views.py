@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances.actors.models import Organisation
 from alliances.actors.selectors import wants_fragment
+from alliances.core.paging import page_links
 from alliances.lib.richtext import render_markdown
 
 from .forms import AnswerForm, ContactForm, NeedForm
@@ -164,7 +165,13 @@ def contact_create(request: HttpRequest, pk: int, organisation_id: int) -> HttpR
 @login_required
 @require_GET
 def contacts(request: HttpRequest) -> HttpResponse:
-    return render(request, "needs/contacts.html", {"contacts": contact_requests_of(request.user)})
+    contacts = contact_requests_of(request.user, received_page=request.GET.get("recus"),
+                                   sent_page=request.GET.get("envoyes"))
+    return render(request, "needs/contacts.html", {
+        "contacts": contacts,
+        "received_links": page_links(request, contacts.received, "recus"),
+        "sent_links": page_links(request, contacts.sent, "envoyes"),
+    })
 
 
 def _visible_request(request: HttpRequest, pk: int):

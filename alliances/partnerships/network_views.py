@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from alliances.actors.models import OrganisationType
 from alliances.core.pagecache import cached_public_page, current_generation
+from alliances.core.paging import page_links
 
 from . import graph
 from .models import AllianceStatus, AllianceType
@@ -290,29 +291,3 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
         "alliances_page": alliances_page,
         "alliances_links": page_links(request, alliances_page, "apage"),
     }
-
-
-def page_links(request: HttpRequest, page, param: str) -> dict:
-    """The links of a pager whose page number is the query parameter `param` (two lists
-    on one page: each keeps the other's page and the filters)."""
-    if not page.has_other_pages():
-        return {"numbers": []}
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}"
-
-    numbers = [
-        (n, "" if n == page.paginator.ELLIPSIS else url(n))
-        for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    ]
-    return {
-        "numbers": numbers,
-        "current": page.number,
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-    }
-
-
-

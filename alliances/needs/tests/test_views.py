@@ -218,3 +218,26 @@ def test_the_contacts_page_in_a_fixed_number_of_queries(client, land, need, part
     with django_assert_max_num_queries(8):
         body = text(client.get(reverse("needs:contacts")))
     assert body.count(reverse("needs:contact_detail", args=[1])[:-2]) >= 16
+
+
+def test_the_contacts_lists_are_paginated_each_on_its_own(client, land, need, participant,
+                                                          creteil, monkeypatch):
+    from alliances.needs import selectors
+
+    monkeypatch.setattr(selectors, "CONTACTS_PER_PAGE", 5)
+    for i in range(7):
+        organisation = organisation_create(name=f"Fondation {i}", type=OrganisationType.FONDATION,
+                                           commune=creteil)
+        contact_request_send(need=need, sender=land.home, recipient=organisation,
+                             user=participant, message="Bonjour")
+    client.force_login(participant)
+    url = reverse("needs:contacts")
+    first = text(client.get(url))
+    assert first.count("/besoins/contacts/") >= 5 and "Fondation 1" not in first
+    assert "?envoyes=2" in first and 'aria-label="Pages des demandes envoyées"' in first
+    second = text(client.get(url, {"envoyes": 2, "recus": 1}))
+    assert "Fondation 1" in second and "Fondation 0" in second and "Fondation 6" not in second
+    assert "?envoyes=1&amp;recus=1" in second or "?recus=1&amp;envoyes=1" in second
+    # A page out of range gives the last one; nonsense, the first.
+    assert "Fondation 0" in text(client.get(url, {"envoyes": 99}))
+    assert "Fondation 6" in text(client.get(url, {"envoyes": "x"}))

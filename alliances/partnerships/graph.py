@@ -209,11 +209,12 @@ def read_raw(territory: Territory, viewer: Viewer,
         organisations = organisations.filter(
             Q(is_public=True) | Q(pk__in=viewer.organisation_ids)
         )
-    rows = _rows(organisations.order_by("pk").values_list("pk", "name", "type"))
+    ids, names, types = _columns(
+        _rows(organisations.order_by("pk").values_list("pk", "name", "type")), 3)
     type_index = {code: i for i, code in enumerate(ACTOR_TYPES)}
-    org_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))  # sorted
-    org_names = [r[1] for r in rows]
-    org_types = np.fromiter((type_index[r[2]] for r in rows), dtype=np.int64, count=len(rows))
+    org_ids = np.array(ids, dtype=np.int64)  # sorted
+    org_names = list(names)
+    org_types = _indices(types, type_index)
 
     # The alliances with a partner in the territory: the partner rows of the territory's
     # organisations (through the organisations' territory index), visible or not (a
@@ -241,17 +242,15 @@ def read_raw(territory: Territory, viewer: Viewer,
             .values_list("alliance_id", flat=True)
         ) if viewer.organisation_ids else set()
         alliance_rows = [r for r in alliance_rows if r[3] or r[0] in theirs]
-    alliance_ids = np.fromiter((r[0] for r in alliance_rows), dtype=np.int64,
-                               count=len(alliance_rows))
+    a_ids, a_types, a_status, _public = _columns(alliance_rows, 4)
+    alliance_ids = np.array(a_ids, dtype=np.int64)
     kind_index = {code: i for i, code in enumerate(ALLIANCE_TYPES)}
     fragility_index = {code: i for i, (code, _) in enumerate(fragilities)}
 
     # Each alliance's fragilités (indices, sorted), grouped with NumPy.
-    f_alliance, f_found = _positions(
-        alliance_ids, np.fromiter((a for a, _ in fragility_rows), dtype=np.int64,
-                                  count=len(fragility_rows)))
-    f_code = np.fromiter((fragility_index[c] for _, c in fragility_rows), dtype=np.int64,
-                         count=len(fragility_rows))
+    f_ids, f_codes = _columns(fragility_rows, 2)
+    f_alliance, f_found = _positions(alliance_ids, np.array(f_ids, dtype=np.int64))
+    f_code = _indices(f_codes, fragility_index)
     f_alliance, f_code = f_alliance[f_found], f_code[f_found]
     order = np.lexsort((f_code, f_alliance))
     codes = f_code[order].tolist()
@@ -262,8 +261,7 @@ def read_raw(territory: Territory, viewer: Viewer,
     p_alliance, a_found = _positions(alliance_ids, partners[:, 0])
     p_node, o_found = _positions(org_ids, partners[:, 1])
     kept = a_found & o_found
-    alliance_types = np.fromiter((kind_index[r[1]] for r in alliance_rows), dtype=np.int64,
-                                 count=len(alliance_rows))
+    alliance_types = _indices(a_types, kind_index)
     digest = _digest(org_ids, org_types, alliance_ids, alliance_types, p_alliance[kept],
                      p_node[kept], np.asarray(codes, dtype=np.int64),
                      np.asarray(bounds, dtype=np.int64),
@@ -274,7 +272,7 @@ def read_raw(territory: Territory, viewer: Viewer,
         org_types=org_types,
         alliance_ids=alliance_ids,
         alliance_types=alliance_types,
-        alliance_status=[r[2] for r in alliance_rows],
+        alliance_status=list(a_status),
         alliance_fragilities=alliance_fragilities,
         partner_alliance=p_alliance[kept],
         partner_node=p_node[kept],
@@ -292,6 +290,16 @@ def _digest(*arrays: np.ndarray) -> str:
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data.tobytes())
     return hasher.hexdigest()
+
+
+def _columns(rows: list[tuple], width: int) -> list[tuple]:
+    """The columns of rows (tuples of `width` values), each a tuple."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _indices(values: tuple, index: dict) -> np.ndarray:
+    """The positions of codes in a list of codes (`index`: code → position)."""
+    return np.array(list(map(index.__getitem__, values)), dtype=np.int64)
 
 
 def _positions(sorted_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

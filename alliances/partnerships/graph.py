@@ -37,7 +37,7 @@ from django.db.models import Q
 from alliances.actors.models import Fragility, Membership, Organisation, OrganisationType
 from alliances.lib.network import NetworkMetrics, clique_edges, network_metrics, spring_layout
 
-from .models import Alliance, AllianceType, Partner
+from .models import Alliance, AllianceStatus, AllianceType, Partner
 from .territory import Territory, territory_level
 
 CACHE_ALIAS = "default"
@@ -48,6 +48,8 @@ BROWSER_LAYOUT_MAX_NODES = 300
 
 ACTOR_TYPES = [choice.value for choice in OrganisationType]
 ALLIANCE_TYPES = [choice.value for choice in AllianceType]
+ALLIANCE_STATUSES = [choice.value for choice in AllianceStatus]
+STATUS_INDEX = {code: i for i, code in enumerate(ALLIANCE_STATUSES)}
 # Okabe–Ito colours (distinguishable with the common colour-vision deficiencies) and one
 # shape per type, so the legend does not rest on colour alone.
 TYPE_STYLE = {
@@ -114,8 +116,11 @@ class RawNetwork:
     org_types: np.ndarray  # index into ACTOR_TYPES
     alliance_ids: np.ndarray
     alliance_types: np.ndarray  # index into ALLIANCE_TYPES
-    alliance_status: list[str]
-    alliance_fragilities: list[list[int]]  # indices into fragilities
+    alliance_status: np.ndarray  # index into ALLIANCE_STATUSES
+    # Each alliance's fragilités (indices into `fragilities`, sorted), flat: those of
+    # alliance i are fragility_codes[fragility_bounds[i]:fragility_bounds[i + 1]].
+    fragility_codes: np.ndarray
+    fragility_bounds: np.ndarray
     partner_alliance: np.ndarray  # one row per (alliance, partner that is a node)
     partner_node: np.ndarray  # node index (into org_ids)
     fragilities: list[tuple[str, str]]  # (code, name)
@@ -123,6 +128,16 @@ class RawNetwork:
     # are cached under it, so a write elsewhere (which moves the page generation) costs
     # the read of the rows again, not the metrics and the layout.
     digest: str = ""
+
+    def fragilities_of(self, i: int) -> list[int]:
+        return self.fragility_codes[self.fragility_bounds[i]:self.fragility_bounds[i + 1]].tolist()
+
+    def fragility_lists(self, alliances: np.ndarray) -> list[list[int]]:
+        """The fragilités of these alliances (indices into the rows), one list each."""
+        codes = self.fragility_codes.tolist()
+        bounds = self.fragility_bounds
+        return [codes[a:b] for a, b in zip(bounds[alliances].tolist(),
+                                            bounds[alliances + 1].tolist(), strict=True)]
 
 
 @dataclass
@@ -135,7 +150,7 @@ class TerritoryNetwork:
     metrics: NetworkMetrics  # over the kept organisations (isolated ones included)
     node_index: np.ndarray  # kept organisations → index into raw.org_*
     alliance_count: np.ndarray  # per kept organisation: its kept alliances
-    alliance_partners: list[list[int]]  # per kept alliance: its partners (kept-node idx)
+    alliance_sizes: np.ndarray  # per kept alliance: its partners among the kept actors
     alliance_index: np.ndarray  # kept alliances → index into raw.alliance_*
     partners_alliance: np.ndarray  # the same partners as two arrays, sorted by alliance
     partners_node: np.ndarray
@@ -253,9 +268,8 @@ def read_raw(territory: Territory, viewer: Viewer,
     f_code = _indices(f_codes, fragility_index)
     f_alliance, f_code = f_alliance[f_found], f_code[f_found]
     order = np.lexsort((f_code, f_alliance))
-    codes = f_code[order].tolist()
-    bounds = np.searchsorted(f_alliance[order], np.arange(len(alliance_ids) + 1)).tolist()
-    alliance_fragilities = [codes[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    codes = f_code[order]
+    bounds = np.searchsorted(f_alliance[order], np.arange(len(alliance_ids) + 1))
 
     # The partner rows whose alliance is visible and whose organisation is a node.
     p_alliance, a_found = _positions(alliance_ids, partners[:, 0])
@@ -263,8 +277,7 @@ def read_raw(territory: Territory, viewer: Viewer,
     kept = a_found & o_found
     alliance_types = _indices(a_types, kind_index)
     digest = _digest(org_ids, org_types, alliance_ids, alliance_types, p_alliance[kept],
-                     p_node[kept], np.asarray(codes, dtype=np.int64),
-                     np.asarray(bounds, dtype=np.int64),
+                     p_node[kept], codes, bounds,
                      np.frombuffer("|".join(c for c, _ in fragilities).encode(), dtype=np.uint8))
     return RawNetwork(
         org_ids=org_ids,
@@ -272,8 +285,9 @@ def read_raw(territory: Territory, viewer: Viewer,
         org_types=org_types,
         alliance_ids=alliance_ids,
         alliance_types=alliance_types,
-        alliance_status=list(a_status),
-        alliance_fragilities=alliance_fragilities,
+        alliance_status=_indices(a_status, STATUS_INDEX),
+        fragility_codes=codes,
+        fragility_bounds=bounds,
         partner_alliance=p_alliance[kept],
         partner_node=p_node[kept],
         fragilities=fragilities,
@@ -330,10 +344,10 @@ def compute(raw: RawNetwork, filters: Filters, generation: int = 0) -> Territory
     if filters.fragility:
         codes = [code for code, _ in raw.fragilities]
         wanted_fragility = codes.index(filters.fragility)
-        alliance_mask &= np.fromiter(
-            (wanted_fragility in f for f in raw.alliance_fragilities), dtype=bool,
-            count=len(raw.alliance_fragilities),
-        )
+        with_it = np.zeros(len(raw.alliance_ids), dtype=bool)
+        row_alliance = np.repeat(np.arange(len(raw.alliance_ids)), np.diff(raw.fragility_bounds))
+        with_it[row_alliance[raw.fragility_codes == wanted_fragility]] = True
+        alliance_mask &= with_it
 
     node_index = np.flatnonzero(node_mask)
     new_node = np.full(n_orgs, -1, dtype=np.int64)
@@ -353,16 +367,14 @@ def compute(raw: RawNetwork, filters: Filters, generation: int = 0) -> Territory
     metrics.node_ids = raw.org_ids[node_index]
     alliance_count = np.bincount(p_node, minlength=len(node_index))
     order = np.argsort(p_alliance, kind="stable")
-    bounds = np.searchsorted(p_alliance[order], np.arange(len(alliance_index) + 1)).tolist()
-    members = p_node[order].tolist()
-    alliance_partners = [members[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     drawn = np.arange(len(node_index)) if filters.isolated else np.flatnonzero(
         metrics.degree > 0
     )
     return TerritoryNetwork(
         raw=raw, filters=filters, generation=generation, node_mask=node_mask,
         alliance_mask=alliance_mask, metrics=metrics, node_index=node_index,
-        alliance_count=alliance_count, alliance_partners=alliance_partners,
+        alliance_count=alliance_count,
+        alliance_sizes=np.bincount(p_alliance, minlength=len(alliance_index)),
         alliance_index=alliance_index, partners_alliance=p_alliance[order],
         partners_node=p_node[order], drawn=drawn,
     )

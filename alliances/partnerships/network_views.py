@@ -167,11 +167,10 @@ def network_payload(net: graph.TerritoryNetwork, coords: np.ndarray | None) -> d
     flat = position[rows].tolist()
     bounds = np.r_[0, np.cumsum(counts[linking])].tolist()
     kept = net.alliance_index[linking]
-    fragilities = raw.alliance_fragilities
     alliances = {
         "id": raw.alliance_ids[kept].tolist(),
         "t": raw.alliance_types[kept].tolist(),
-        "f": [fragilities[i] for i in kept.tolist()],
+        "f": raw.fragility_lists(kept),
         "p": [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
     }
     payload = {
@@ -240,9 +239,9 @@ def network_context(net: graph.TerritoryNetwork, request: HttpRequest) -> dict:
             "title": titles.get(int(raw.alliance_ids[index]), ""),
             "url": alliance_url.format(int(raw.alliance_ids[index])),
             "type": alliance_labels[graph.ALLIANCE_TYPES[raw.alliance_types[index]]],
-            "status": status_labels.get(raw.alliance_status[index], ""),
-            "fragilities": [fragility_names[f] for f in raw.alliance_fragilities[index]],
-            "partners": len(net.alliance_partners[position]),
+            "status": status_labels[graph.ALLIANCE_STATUSES[raw.alliance_status[index]]],
+            "fragilities": [fragility_names[f] for f in raw.fragilities_of(index)],
+            "partners": int(net.alliance_sizes[position]),
         }
 
     # Newest first, as the alliances' own lists (ids grow with time).

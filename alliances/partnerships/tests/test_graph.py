@@ -57,9 +57,12 @@ def test_alliances_become_cliques_of_the_territorys_actors(scenario, val_de_marn
     network = graph.compute(raw, graph.Filters())
     assert network.n_links == 3
     by_id = dict(zip(raw.alliance_ids[network.alliance_index].tolist(),
-                     network.alliance_partners, strict=True))
-    assert len(by_id[scenario.mecenat.pk]) == 3
-    assert len(by_id[scenario.outside.pk]) == 1  # the Régie is outside: no link
+                     network.alliance_sizes.tolist(), strict=True))
+    assert by_id[scenario.mecenat.pk] == 3
+    assert by_id[scenario.outside.pk] == 1  # the Régie is outside: no link
+    mecenat = raw.alliance_ids.tolist().index(scenario.mecenat.pk)
+    emploi = [code for code, _ in raw.fragilities].index("emploi")
+    assert raw.fragilities_of(mecenat) == [emploi]
     weights = network.metrics.strength
     bakery = raw.org_names.index("Boulangerie Martin")
     # The bakery shares two alliances with the Mairie and one with the Maison.

@@ -18,10 +18,13 @@ person to merge (duplicate_merge) or to keep apart (duplicate_reject).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,7 +39,9 @@ from rapidfuzz import fuzz, process
 from alliances.accounts.models import User
 from alliances.core.pagecache import pages_changed
 from alliances.lib.opendata import centres as centres_reader
+from alliances.lib.opendata.folding import fold_name
 from alliances.lib.opendata.reading import (
+    SNIFF_BYTES,
     Fields,
     Progress,
     file_fingerprint,
@@ -47,7 +52,6 @@ from alliances.lib.opendata.reading import (
 from alliances.lib.opendata.records import Malformed, MissingColumns, Record, Skip
 from alliances.lib.opendata.rna import RnaReader
 from alliances.lib.opendata.sirene import SireneReader
-from alliances.lib.text import fold
 from alliances.territories.models import Commune, CommuneSubdivision, Departement
 
 from .models import (
@@ -294,16 +298,23 @@ def registry_import(
         notify(_("Resuming after line %(line)s (%(records)s records already imported).")
                % {"line": run.lines_done + 1, "records": run.lines_done})
     writer = _BatchWriter(reader_class.source, reader_class.key, report)
+    deferred = False
     if connection.vendor == "sqlite":
         # Each new row goes into about ten B-tree indexes at keys spread over the whole
         # table; with SQLite's default 2 MB page cache most of those inserts read pages back
         # from disk. A large cache for this connection (the import's own) keeps them in memory.
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        deferred = _many_new_rows(path, run.lines_done)
+        if deferred:
+            _drop_deferred_indexes()
+        else:
+            _build_deferred_indexes()  # left missing by an import that was killed
     file = open_text(path)
     try:
         _run(file, reader, geography, wanted_departements, wanted_communes, run, report,
-             writer, batch_size, progress, after_batch)
+             writer, batch_size, progress, after_batch,
+             in_child=_estimated_rows(path) - run.lines_done >= READ_IN_CHILD_MIN_ROWS)
     except BaseException:
         RegistryImport.objects.filter(pk=run.pk).update(status=RegistryImportStatus.FAILED)
         raise
@@ -311,6 +322,10 @@ def registry_import(
         file.close()
         if progress is not None:
             progress.end()
+        if deferred:
+            if notify:
+                notify(_("Building the organisation indexes again…"))
+            _build_deferred_indexes()
     RegistryImport.objects.filter(pk=run.pk).update(
         status=RegistryImportStatus.DONE, finished_at=timezone.now()
     )
@@ -318,36 +333,137 @@ def registry_import(
     return report
 
 
+# SQLite, an import into a table much smaller than the file (the first national import):
+# the organisation's non-unique indexes (Meta.indexes: territory × type × name, name) are
+# dropped for the import and built again at its end. Built at once, by one sort, they take
+# seconds; kept, each new row goes into each of them at a random place, and past a few
+# hundred thousand rows those pages no longer fit in the cache (800,000 rows inserted by
+# batches of 5,000: 106 s with them, 29 s without, their build included). The unique
+# indexes (RNA number, SIRET) stay: the upserts look rows up by them.
+# Meanwhile the directory's pages read without them (slower, still right); an import that
+# fails builds them again on its way out, and one that was killed, the next import.
+DEFER_INDEXES_MIN_ROWS = 100_000
+# A file of more rows than this is read in a child process (_chunks_in_child).
+READ_IN_CHILD_MIN_ROWS = 50_000
+
+
+def _estimated_rows(path: str | os.PathLike) -> int:
+    """The file's rows, estimated from its first megabyte."""
+    size = os.stat(path).st_size
+    with open(path, "rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    return size * max(head.count(b"\n"), 1) // max(len(head), 1)
+
+
+def _many_new_rows(path: str | os.PathLike, lines_done: int) -> bool:
+    """Whether the file (less the rows a resumed run has done) holds more rows than twice
+    the organisations in the table."""
+    rows = _estimated_rows(path) - lines_done
+    return rows >= DEFER_INDEXES_MIN_ROWS and rows > 2 * Organisation.objects.count()
+
+
+def _drop_deferred_indexes() -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for index in Organisation._meta.indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {quote(index.name)}")
+
+
+def _build_deferred_indexes() -> None:
+    """Create those of the organisation's Meta.indexes that are missing, with the SQL of
+    the migrations (the schema editor's, run here as plain statements: it may be inside a
+    transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s",
+                       [Organisation._meta.db_table])
+        present = {name for (name,) in cursor.fetchall()}
+        editor = connection.schema_editor()
+        for index in Organisation._meta.indexes:
+            if index.name not in present:
+                cursor.execute(str(index.create_sql(Organisation, editor)))
+
+
 def _registry_label(source: str) -> str:
     return {"rna": _("the RNA waldec file"), "sirene": _("SIRENE StockEtablissement")}[source]
 
 
 def _run(file, reader, geography, departements, communes, run, report, writer, batch_size,
-         progress, after_batch) -> None:
-    resume = run.lines_done
-    number = 0  # data records seen, header excluded: the checkpoint's unit
-    batch: list[tuple[int, Record, str]] = []
+         progress, after_batch, *, in_child: bool = False) -> None:
+    """Read the file by chunks (_chunks: in a child process when `in_child`) and write
+    each chunk's batch, its counters and its checkpoint."""
+    def chunks() -> Iterator[_Chunk]:
+        return _chunks(file, reader, geography, departements, communes, run.lines_done,
+                       batch_size)
+
     batches = 0
+    for chunk in (_chunks_in_child(chunks) if in_child else chunks()):
+        report.lines += chunk.lines
+        report.skipped.update(chunk.skipped)
+        report.problem_count += chunk.problem_count
+        report.problems += chunk.problems[: PROBLEMS_SHOWN - len(report.problems)]
+        writer.gone += chunk.gone
+        if progress is not None:
+            progress(report.lines, chunk.position)
+        batches += 1
+        # The last batch also records the lines read after it (skipped ones).
+        writer.write([(line, Record(*fields), commune) for line, fields, commune in chunk.batch],
+                     geography, run, chunk.number)
+        if after_batch is not None:
+            after_batch(batches)
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """What the reading half of an import hands to the writing half: a batch of records
+    (as tuples of Record's fields: quicker through a pipe), the checkpoint after it, and
+    the counters of the records read since the previous chunk."""
+
+    batch: list[tuple[int, tuple, str]]
+    number: int  # data records read so far, header excluded: the checkpoint's unit
+    lines: int
+    skipped: Counter
+    problems: list[str]
+    problem_count: int
+    gone: list[str]
+    position: int
+    last: bool = False
+
+
+RECORD_FIELDS = tuple(Record.__dataclass_fields__)
+
+
+def _chunks(file, reader, geography, departements, communes, resume: int,
+            batch_size: int) -> Iterator[_Chunk]:
+    """The records past the checkpoint `resume`, filtered and parsed, by chunks of
+    `batch_size` kept records (the last one may be smaller, or empty)."""
+    number = 0
     width = reader.width
+    counts = ImportReport(source="", file_name="")
+    batch: list[tuple[int, tuple, str]] = []
+    gone: list[str] = []
+    fields = RECORD_FIELDS
+
+    def chunk(last: bool = False) -> _Chunk:
+        return _Chunk(batch, number, counts.lines, counts.skipped, counts.problems,
+                      counts.problem_count, gone, file.position(), last)
+
     rows = records(file.text, reader.delimiter)
     next(rows, None)  # the header
     for item in rows:
         number += 1
         if number <= resume:
             continue
-        report.lines += 1
-        if progress is not None and not report.lines % 1000:
-            progress(report.lines, file.position())
+        counts.lines += 1
         if not isinstance(item, Fields):
-            report.skipped["malformed"] += 1
-            report.problem_count += 1
-            if len(report.problems) < PROBLEMS_SHOWN:
-                report.problems.append(str(item))
+            counts.skipped["malformed"] += 1
+            counts.problem_count += 1
+            if len(counts.problems) < PROBLEMS_SHOWN:
+                counts.problems.append(str(item))
         else:
             values = item.values
             if len(values) != width:
-                report.skipped["malformed"] += 1
-                report.problem(item.line, _("%(count)s fields instead of %(width)s")
+                counts.skipped["malformed"] += 1
+                counts.problem(item.line, _("%(count)s fields instead of %(width)s")
                                % {"count": len(values), "width": width})
             else:
                 raw_code = reader.commune_of(values)
@@ -358,40 +474,81 @@ def _run(file, reader, geography, departements, communes, run, report, writer, b
                     # says another département (97x: three characters).
                     else raw_code[:3] if raw_code.startswith("97") else raw_code[:2]
                 ) not in departements):
-                    report.skipped["out_of_filter"] += 1
+                    counts.skipped["out_of_filter"] += 1
                 else:
                     try:
                         record = reader.parse(values)
                     except Malformed as exc:
-                        report.skipped["malformed"] += 1
-                        report.problem(item.line, str(exc))
+                        counts.skipped["malformed"] += 1
+                        counts.problem(item.line, str(exc))
                     else:
                         if isinstance(record, Skip):
-                            report.skipped[record.reason] += 1
+                            counts.skipped[record.reason] += 1
                             if record.key:
-                                writer.gone.append(record.key)
+                                gone.append(record.key)
                         elif commune is None:
-                            report.skipped["unknown_commune"] += 1
-                            report.problem(
+                            counts.skipped["unknown_commune"] += 1
+                            counts.problem(
                                 item.line,
                                 _("unknown commune code %(code)r (%(number)s)")
                                 % {"code": raw_code, "number": record.key},
                             )
                         else:
-                            batch.append((item.line, record, commune))
+                            # Folded here, on the reading side (a child process when
+                            # the file is large), off the writing side's time.
+                            record.search_name = fold_name(record.name)
+                            batch.append((item.line,
+                                          tuple([getattr(record, name) for name in fields]),
+                                          commune))
         if len(batch) >= batch_size:
-            batches += 1
-            writer.write(batch, geography, run, number)
+            yield chunk()
+            counts = ImportReport(source="", file_name="")
             batch = []
-            if after_batch is not None:
-                after_batch(batches)
-    if progress is not None:
-        progress(report.lines, file.position())
-    # The last batch also records the lines read after it (skipped ones).
-    batches += 1
-    writer.write(batch, geography, run, number)
-    if after_batch is not None:
-        after_batch(batches)
+            gone = []
+    yield chunk(last=True)
+
+
+@dataclass(slots=True)
+class _ReadingFailed:
+    traceback: str
+
+
+def _chunks_in_child(chunks: Callable[[], Iterator[_Chunk]]) -> Iterator[_Chunk]:
+    """chunks() run in a forked child process, its chunks received through a pipe: the
+    csv parsing and the mapping of the rows take one core, the writing another. The pipe
+    holds about one chunk: the child reads ahead by one batch at most."""
+    context = multiprocessing.get_context("fork")  # the child inherits the open file
+    receiving, sending = context.Pipe(duplex=False)
+
+    def produce() -> None:
+        receiving.close()
+        try:
+            for chunk in chunks():
+                sending.send(chunk)
+        except BaseException:
+            sending.send(_ReadingFailed(traceback.format_exc()))
+        finally:
+            sending.close()
+
+    child = context.Process(target=produce, name="registry-import-reader", daemon=True)
+    child.start()
+    sending.close()
+    try:
+        while True:
+            try:
+                chunk = receiving.recv()
+            except EOFError:
+                raise RuntimeError("the reading process ended without its last chunk") from None
+            if isinstance(chunk, _ReadingFailed):
+                raise RuntimeError(f"reading the file failed:\n{chunk.traceback}")
+            yield chunk
+            if chunk.last:
+                break
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
 class _BatchWriter:
@@ -460,24 +617,17 @@ class _BatchWriter:
             if record.key in by_key:
                 report.skipped["repeated"] += 1
             by_key[record.key] = (record, commune)
-        existing = {
-            row[key]: row
-            # The exclusion lets the partial unique index (number ≠ '') serve the lookup.
-            for row in Organisation.objects.filter(**{f"{key}__in": list(by_key)})
-            .exclude(**{key: ""}).order_by().values(*ROW_FIELDS)
-        }
-        sirets = {record.siret for record, _c in by_key.values()
-                  if record.siret and record.key not in existing}
+        existing = {row[key]: row for row in _rows_by(key, list(by_key))}
+        sirets = list({record.siret for record, _c in by_key.values()
+                       if record.siret and record.key not in existing})
         by_siret: dict[str, dict] = {}
         if sirets and key != "siret":
-            by_siret = {
-                row["siret"]: row
-                for row in Organisation.objects.filter(siret__in=sirets).exclude(siret="")
-                .order_by().values(*ROW_FIELDS)
-            }
+            by_siret = {row["siret"]: row for row in _rows_by("siret", sirets)}
         existing_ids = {row["id"] for row in existing.values()}
-        ops = connection.ops
-        now = ops.adapt_datetimefield_value(timezone.now())
+        adapt = _moment_adapter()
+        now = adapt(timezone.now())
+        source = self.source
+        communes = geography.communes
         creates: list[tuple] = []
         created_keys: list[str] = []
         created_names: dict[str, str] = {}
@@ -517,18 +667,22 @@ class _BatchWriter:
                     if key == "siret" and row["naf"] != old_naf:
                         sections[row["id"]] = record.section
                 updates.append((*(row[name] for name in UPDATED_COLUMNS),
-                                ops.adapt_datetimefield_value(moment), now, row["id"]))
+                                adapt(moment), now, row["id"]))
                 continue
             if record.siret and (record.siret in taken_sirets):
                 record.siret = ""
             if record.siret:
                 taken_sirets.add(record.siret)
-            row = {"naf": "", "rna": "", "siret": "", "siren": "", "description": "",
-                   "commune_id": None, "name": ""}
-            _assign(row, record, commune, geography, keep_naf=False)
-            created_names[record.key] = row["search_name"]
-            creates.append((*(row[name] for name in UPDATED_COLUMNS), record.type,
-                            self.source, True, ops.adapt_datetimefield_value(moment), now, now))
+            # What _assign would set on an empty row, as one tuple in UPDATED_COLUMNS order
+            # (the hot path of a first import: no dict per row).
+            siret = record.siret
+            search_name = record.search_name or fold_name(record.name)
+            created_names[record.key] = search_name
+            departement, region = communes[commune]
+            creates.append((record.name, search_name, record.rna, siret, siret[:9], commune,
+                            departement, region, record.address, record.website,
+                            record.description, record.naf, record.type, source, True,
+                            adapt(moment), now, now))
             created_keys.append(record.key)
         with connection.cursor() as cursor:
             if creates:
@@ -536,14 +690,16 @@ class _BatchWriter:
                 report.created += len(creates)
             if updates:
                 cursor.executemany(_update_sql(), updates)
-        if not created_keys:
-            created: list[tuple[int, str, str]] = []
-        else:
-            created = list(
-                Organisation.objects.filter(**{f"{key}__in": created_keys})
-                .exclude(**{key: ""}).order_by()
-                .values_list("id", key, "commune_id")
-            )
+        created: list[tuple[int, str, str]] = []
+        if created_keys:
+            # Only the new rows that get a sector or may duplicate an organisation entered
+            # by hand need their id: in most batches of a national import, none (no query).
+            self._load_manual({by_key[number][1] for number in created_keys})
+            manual = self.manual_by_commune
+            wanted = [number for number in created_keys
+                      if by_key[number][0].section or manual[by_key[number][1]]]
+            created = [(row["id"], row[key], row["commune_id"])
+                       for row in _rows_by(key, wanted)]
         through = Organisation.sectors.through
         if sections:
             through.objects.filter(organisation_id__in=list(sections)).delete()
@@ -560,12 +716,10 @@ class _BatchWriter:
             self._propose([(org_id, commune, created_names[number])
                            for org_id, number, commune in created])
 
-    def _propose(self, created: list[tuple[int, str, str]]) -> None:
-        """Possible duplicates of the new organisations (id, commune, folded name) among
-        those entered by hand in the same commune (loaded per batch, for the communes not
-        met before)."""
+    def _load_manual(self, communes: set[str]) -> None:
+        """Load manual_by_commune for the communes not met before."""
         cache = self.manual_by_commune
-        missing = {commune for _id, commune, _name in created} - cache.keys()
+        missing = communes - cache.keys()
         if missing:
             for commune in missing:
                 cache[commune] = []
@@ -573,6 +727,13 @@ class _BatchWriter:
                 source=OrganisationSource.MANUAL, commune_id__in=missing, **{self.key: ""}
             ).order_by().values_list("id", "commune_id", "search_name"):
                 cache[commune].append((pk, name))
+
+    def _propose(self, created: list[tuple[int, str, str]]) -> None:
+        """Possible duplicates of the new organisations (id, commune, folded name) among
+        those entered by hand in the same commune (loaded per batch, for the communes not
+        met before)."""
+        cache = self.manual_by_commune
+        self._load_manual({commune for _id, commune, _name in created})
         proposals = []
         for org_id, commune, name in created:
             choices = cache.get(commune)
@@ -614,12 +775,42 @@ def _update_sql() -> str:
             f"{', '.join(f'{quote(c)} = %s' for c in columns)} WHERE {quote('id')} = %s")
 
 
-def _fold(name: str) -> str:
-    """alliances.lib.text.fold, with a shortcut for ASCII names (the same result, 5× faster:
-    no accents to strip)."""
-    if name.isascii():
-        return " ".join(name.lower().split())
-    return fold(name)
+def _rows_by(column: str, numbers: list[str]) -> list[dict]:
+    """The organisations whose `column` (rna or siret) is one of `numbers`, as dicts of
+    ROW_FIELDS. Plain SQL: the ORM's preparation of a 5,000-value IN cost more than the
+    query. The NOT (… = '') repeats the partial unique index's condition, so it serves."""
+    if not numbers:
+        return []
+    quote = connection.ops.quote_name
+    sql = (f"SELECT {', '.join(quote(name) for name in ROW_FIELDS)} "  # noqa: S608
+           f"FROM {quote(Organisation._meta.db_table)} "
+           f"WHERE {quote(column)} IN ({', '.join(['%s'] * len(numbers))}) "
+           f"AND NOT ({quote(column)} = '')")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, numbers)
+        rows = [dict(zip(ROW_FIELDS, values, strict=True)) for values in cursor.fetchall()]
+    if connection.vendor == "sqlite":  # datetimes come back as text there
+        convert = connection.ops.convert_datetimefield_value
+        for row in rows:
+            if row["registry_updated_at"] is not None:
+                row["registry_updated_at"] = convert(row["registry_updated_at"], None,
+                                                     connection)
+    return rows
+
+
+def _moment_adapter() -> Callable[[datetime | None], object]:
+    """connection.ops.adapt_datetimefield_value, without its per-call checks on SQLite
+    (aware datetimes, USE_TZ: the database's text in UTC)."""
+    if connection.vendor != "sqlite" or not settings.USE_TZ:
+        return connection.ops.adapt_datetimefield_value
+    database_tz = connection.timezone
+
+    def adapt(moment: datetime | None) -> str | None:
+        if moment is None:
+            return None
+        return str(moment.astimezone(database_tz).replace(tzinfo=None))
+
+    return adapt
 
 
 def _place(row: dict, commune: str, geography: Geography) -> None:
@@ -633,7 +824,7 @@ def _assign(row: dict, record: Record, commune: str, geography: Geography, *,
     siret = record.siret or row["siret"]
     values = {
         "name": record.name,
-        "search_name": _fold(record.name),
+        "search_name": record.search_name or fold_name(record.name),
         "rna": record.rna or row["rna"],
         "siret": siret,
         "siren": siret[:9] if siret else row["siren"],

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from alliances.actors import registry
 from alliances.actors.models import (
     DuplicateProposal,
     Organisation,
@@ -77,6 +78,17 @@ def places(vincennes, creteil, lyon, paris):
     return {"vincennes": vincennes, "creteil": creteil, "lyon": lyon, "paris": paris}
 
 
+@pytest.fixture(params=[False, True], ids=["small-file", "large-file"])
+def deferral(request, monkeypatch) -> bool:
+    """Both ways of an import: a small file read in the process, indexes kept; a large one
+    (a first national import) read in a child process, and on SQLite the indexes dropped
+    and built at its end (registry.READ_IN_CHILD_MIN_ROWS, DEFER_INDEXES_MIN_ROWS)."""
+    if request.param:
+        monkeypatch.setattr(registry, "DEFER_INDEXES_MIN_ROWS", 0)
+        monkeypatch.setattr(registry, "READ_IN_CHILD_MIN_ROWS", 0)
+    return request.param
+
+
 def imported() -> dict[str, tuple]:
     return {
         org.rna: (org.name, org.commune_id, org.siret, org.address, org.website,
@@ -86,7 +98,7 @@ def imported() -> dict[str, tuple]:
 
 
 @pytest.mark.django_db
-def test_reads_the_published_format(tmp_path, places):
+def test_reads_the_published_format(tmp_path, places, deferral):
     siret = with_luhn_digit("7328293200001")
     path = write_rna(tmp_path / "rna.csv", [
         rna_row(1, titre='  Les "Amis" du bois; de Vincennes ', siret=siret,
@@ -141,7 +153,7 @@ def test_a_cp1252_row_inside_a_utf8_file_keeps_its_accents(tmp_path, places):
 
 
 @pytest.mark.django_db
-def test_dissolved_deleted_unknown_and_arrondissements(tmp_path, places):
+def test_dissolved_deleted_unknown_and_arrondissements(tmp_path, places, deferral):
     path = write_rna(tmp_path / "rna.csv", [
         rna_row(1, position="D"),
         rna_row(2, position="S"),
@@ -160,7 +172,7 @@ def test_dissolved_deleted_unknown_and_arrondissements(tmp_path, places):
 
 
 @pytest.mark.django_db
-def test_filters(tmp_path, places, montreuil):
+def test_filters(tmp_path, places, montreuil, deferral):
     rows = [rna_row(1, commune="94080"), rna_row(2, commune="94028"),
             rna_row(3, commune="93048"), rna_row(4, commune="75102"),
             rna_row(5, commune="35238"),  # not in this database, another département
@@ -192,7 +204,7 @@ def test_unknown_filter_is_refused_before_anything(tmp_path, places):
 
 
 @pytest.mark.django_db
-def test_upsert_updates_changed_rows_only(tmp_path, places):
+def test_upsert_updates_changed_rows_only(tmp_path, places, deferral):
     rows = [rna_row(n) for n in range(1, 5)]
     path = write_rna(tmp_path / "rna.csv", rows)
     rna_import(path)
@@ -222,7 +234,7 @@ def test_missing_columns_error_writes_nothing(tmp_path, places):
 
 
 @pytest.mark.django_db
-def test_malformed_lines_are_located_and_skipped(tmp_path, places):
+def test_malformed_lines_are_located_and_skipped(tmp_path, places, deferral):
     good = rna_row(1)
     path = write_rna(tmp_path / "rna.csv", [
         good,
@@ -244,7 +256,7 @@ def test_malformed_lines_are_located_and_skipped(tmp_path, places):
 
 
 @pytest.mark.django_db
-def test_resume_after_an_interruption_gives_the_same_table(tmp_path, places):
+def test_resume_after_an_interruption_gives_the_same_table(tmp_path, places, deferral):
     rows = [rna_row(n, commune=["94080", "94028", "69123"][n % 3]) for n in range(1, 101)]
     rows[40]["position"] = "D"
     path = write_rna(tmp_path / "rna.csv", rows)
@@ -300,7 +312,7 @@ def test_command_summary_and_quiet(tmp_path, places, capsys):
 
 @pytest.mark.django_db
 def test_merge_by_rna_or_siret_into_an_organisation_entered_by_hand(tmp_path, places,
-                                                                    organisation):
+                                                                    organisation, deferral):
     # The fixture organisation: W941000001, SIREN 732829320, in Vincennes, by hand.
     organisation.address = ""
     organisation.save()
@@ -329,7 +341,7 @@ def test_merge_by_rna_or_siret_into_an_organisation_entered_by_hand(tmp_path, pl
 
 
 @pytest.mark.django_db
-def test_fuzzy_match_proposes_a_duplicate(tmp_path, places, organisation):
+def test_fuzzy_match_proposes_a_duplicate(tmp_path, places, organisation, deferral):
     from alliances.actors.services import organisation_create
     other = organisation_create(name="Les Petits Débrouillards", type="association",
                                 commune=places["vincennes"])
@@ -354,7 +366,7 @@ def test_fuzzy_match_proposes_a_duplicate(tmp_path, places, organisation):
 
 
 @pytest.mark.django_db
-def test_a_dissolved_association_is_no_longer_listed(tmp_path, places, organisation):
+def test_a_dissolved_association_is_no_longer_listed(tmp_path, places, organisation, deferral):
     path = write_rna(tmp_path / "rna.csv", [rna_row(1), rna_row(2)])
     rna_import(path)
     path = write_rna(tmp_path / "rna2.csv", [

@@ -13,6 +13,8 @@ from alliances.actors.services import organisation_create
 from alliances.lib.identifiers import with_luhn_digit
 from alliances.lib.opendata.naf import SECTIONS, naf_section
 
+from .test_import_rna import deferral  # noqa: F401  (a fixture, used below)
+
 # The published header (StockEtablissement, 2024), in its order.
 HEADER = (
     "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
@@ -72,6 +74,7 @@ def test_naf_sections():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("deferral")
 def test_import_open_establishments_with_sectors(tmp_path, vincennes, creteil):
     path = write_sirene(tmp_path / "sirene.csv", [
         sirene_row(1),
@@ -104,6 +107,7 @@ def test_import_open_establishments_with_sectors(tmp_path, vincennes, creteil):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("deferral")
 def test_a_new_activity_moves_the_sector(tmp_path, vincennes):
     path = write_sirene(tmp_path / "a.csv", [sirene_row(1)])
     sirene_import(path)

@@ -46,6 +46,7 @@ class Record:
     naf: str = ""
     section: str | None = None
     updated_at: datetime | None = None  # naive: the registry's local time (Paris)
+    search_name: str = ""  # the name folded (alliances.lib.text.fold), when known
 
 
 def column_indexes(header: list[str], required: tuple[str, ...],
@@ -64,6 +65,8 @@ def column_indexes(header: list[str], required: tuple[str, ...],
 
 def clean_siret(value: str) -> str:
     """The SIRET when it is a valid one (14 digits, check digit), else ''."""
+    if not value or value.isspace():  # most rows of the RNA: no regular expression
+        return ""
     value = normalise(value)
     return value if value and siret_error(value) is None else ""
 
@@ -107,5 +110,5 @@ def parse_timestamp(value: str) -> datetime | None:
 
 
 def join_address(*parts: str) -> str:
-    return truncate(" ".join(part.strip() for part in parts if part and part.strip()),
-                    ADDRESS_MAX)
+    # truncate() collapses the spaces, those around each part included.
+    return truncate(" ".join(part for part in parts if part), ADDRESS_MAX)

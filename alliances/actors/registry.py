@@ -19,6 +19,7 @@ person to merge (duplicate_merge) or to keep apart (duplicate_reject).
 from __future__ import annotations
 
 import multiprocessing
+import operator
 import os
 import traceback
 from collections import Counter
@@ -429,7 +430,8 @@ class _Chunk:
     last: bool = False
 
 
-RECORD_FIELDS = tuple(Record.__dataclass_fields__)
+# A record → the tuple of its fields, in one call (Record(*fields) makes it again).
+record_fields = operator.attrgetter(*Record.__dataclass_fields__)
 
 
 def _chunks(file, reader, geography, departements, communes, resume: int,
@@ -441,7 +443,7 @@ def _chunks(file, reader, geography, departements, communes, resume: int,
     counts = ImportReport(source="", file_name="")
     batch: list[tuple[int, tuple, str]] = []
     gone: list[str] = []
-    fields = RECORD_FIELDS
+    fields = record_fields
 
     def chunk(last: bool = False) -> _Chunk:
         return _Chunk(batch, number, counts.lines, counts.skipped, counts.problems,
@@ -497,9 +499,7 @@ def _chunks(file, reader, geography, departements, communes, resume: int,
                             # Folded here, on the reading side (a child process when
                             # the file is large), off the writing side's time.
                             record.search_name = fold_name(record.name)
-                            batch.append((item.line,
-                                          tuple([getattr(record, name) for name in fields]),
-                                          commune))
+                            batch.append((item.line, fields(record), commune))
         if len(batch) >= batch_size:
             yield chunk()
             counts = ImportReport(source="", file_name="")

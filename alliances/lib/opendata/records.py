@@ -103,10 +103,9 @@ def parse_timestamp(value: str) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment.replace(tzinfo=None) if moment.tzinfo is None else moment
 
 
 def join_address(*parts: str) -> str:

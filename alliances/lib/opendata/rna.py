@@ -1,6 +1,7 @@
 """The RNA (Répertoire national des associations) "waldec" file, as the Ministry of the
 Interior publishes it: `;`-separated, double-quoted, one association a row."""
 
+import operator
 import re
 
 from .records import (
@@ -52,6 +53,7 @@ class RnaReader:
         self.i_objet, self.i_insee, self.i_web = c["objet"], c["adrs_codeinsee"], c["siteweb"]
         self.i_address = (c["adrs_numvoie"], c["adrs_repetition"], c["adrs_typevoie"],
                           c["adrs_libvoie"])
+        self.address_of = operator.itemgetter(*self.i_address)
         self.i_position, self.i_maj = c["position"], c["maj_time"]
 
     def commune_of(self, values: list[str]) -> str:
@@ -71,7 +73,7 @@ class RnaReader:
             name = values[self.i_court].strip()
         if not name:
             raise Malformed(f"{number}: no title")
-        number_, repetition, kind, street = (values[i] for i in self.i_address)
+        number_, repetition, kind, street = self.address_of(values)
         return Record(
             key=number,
             rna=number,

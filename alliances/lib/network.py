@@ -237,7 +237,10 @@ def sampled_betweenness(graph: ig.Graph, n: int, src: np.ndarray, dst: np.ndarra
     its own graph while each other share goes to a fresh process (forkserver: nothing of
     this process is inherited, not its threads or its database connections), which
     rebuilds the graph from the edge arrays. igraph holds the GIL, so threads would not
-    overlap. The shares are summed in a fixed order: the same result on every run.
+    overlap. The shares are summed in a fixed order: the same result on every run. As
+    with any use of forkserver or spawn, a script calling this from its top level needs
+    the `if __name__ == "__main__":` guard (a worker imports the main module); the
+    `alliances` command, gunicorn and the task workers have it.
     """
     shares = [part for part in np.array_split(sources, max(1, workers)) if len(part)]
     if len(shares) <= 1:

@@ -790,7 +790,7 @@ def _rows_by(column: str, numbers: list[str]) -> list[dict]:
         cursor.execute(sql, numbers)
         rows = [dict(zip(ROW_FIELDS, values, strict=True)) for values in cursor.fetchall()]
     if connection.vendor == "sqlite":  # datetimes come back as text there
-        convert = connection.ops.convert_datetimefield_value
+        convert = connection.ops.convert_datetimefield_value  # type: ignore[attr-defined]
         for row in rows:
             if row["registry_updated_at"] is not None:
                 row["registry_updated_at"] = convert(row["registry_updated_at"], None,

@@ -3,13 +3,12 @@
 1. Metrics on 100,000 actors and 1,000,000 alliances (generated, seeded: see
    bench/network_data.py): expanding the alliances into links (a clique per alliance),
    then alliances.lib.network.network_metrics — building the igraph graph, degrees,
-   betweenness estimated from k sources (shared among worker processes, one per CPU, as
-   the platform does on a graph this large; then again in one process, for the ratio),
-   components, isolated actors, density per pair of actor types. Goal ≤ 30 s. Baseline
-   in the same run: networkx doing the same on a 1/20 subsample (generated the same way),
-   with `betweenness_centrality(k=...)` and the same k, next to igraph on that identical
-   subsample; networkx's full-size time is extrapolated linearly in the number of links
-   (sampled betweenness costs k × m), and the igraph/networkx ratios printed.
+   betweenness estimated from k sources, components, isolated actors, density per pair
+   of actor types. Goal ≤ 30 s. Baseline in the same run: networkx doing the same on a
+   1/20 subsample (generated the same way), with `betweenness_centrality(k=...)` and the
+   same k, next to igraph on that identical subsample; networkx's full-size time is
+   extrapolated linearly in the number of links (sampled betweenness costs k × m), and
+   the igraph/networkx ratios printed.
 2. A territory's network page with 5,000 actors and 15,000 alliances in a database of
    its own (SQLite under var/bench-network/, or a PostgreSQL database it creates and
    drops with --database-url): server time (Django's test client in the process: every
@@ -98,25 +97,16 @@ def main(argv: list[str]) -> int:
 
 # -- 1. metrics -------------------------------------------------------------------------------
 
-def igraph_metrics(net, sources: int, workers: int | None = None) -> dict:
-    """`workers` None: as the platform runs it (worker processes on a large graph)."""
-    from alliances.lib.network import (
-        PARALLEL_MIN_EDGES,
-        clique_edges,
-        default_workers,
-        network_metrics,
-    )
+def igraph_metrics(net, sources: int) -> dict:
+    from alliances.lib.network import clique_edges, network_metrics
 
     c0, t0 = time.process_time(), time.perf_counter()
     src, dst, _, _ = clique_edges(net.partner_alliance, net.partner_actor)
     t1 = time.perf_counter()
     metrics = network_metrics(net.actor_ids, net.actor_types, net.actor_ids[src],
-                              net.actor_ids[dst], sources=sources, n_types=9, workers=workers)
+                              net.actor_ids[dst], sources=sources, n_types=9)
     t2, c2 = time.perf_counter(), time.process_time()
-    if workers is None:
-        workers = default_workers() if metrics.n_edges >= PARALLEL_MIN_EDGES else 1
     return {
-        "workers": workers,
         "expand_s": t1 - t0, "metrics_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
         "links": metrics.n_edges, "exact": metrics.betweenness_exact,
         "components": int((metrics.component_sizes > 1).sum()),
@@ -172,10 +162,7 @@ def metrics_part(config: dict) -> dict:
     print(f"   generated in {time.perf_counter() - t:.1f} s "
           f"({len(net.partner_actor):,} partner rows)", flush=True)
     full = igraph_metrics(net, k)
-    print(f"   igraph, full size: {full['total_s']:.1f} s ({full['workers']} processes)",
-          flush=True)
-    alone = full if full["workers"] == 1 else igraph_metrics(net, k, workers=1)
-    print(f"   igraph, full size, one process: {alone['total_s']:.1f} s", flush=True)
+    print(f"   igraph, full size: {full['total_s']:.1f} s", flush=True)
     small = generate(n // sub, m // sub, seed=2019)
     igraph_small = igraph_metrics(small, k)
     print(f"   igraph, 1/{sub}: {igraph_small['total_s']:.2f} s; networkx, 1/{sub} …",
@@ -189,8 +176,7 @@ def metrics_part(config: dict) -> dict:
     return {
         "actors": n, "alliances": m, "sources": k, "subsample": sub,
         "partner_rows": len(net.partner_actor),
-        "igraph_full": full, "igraph_full_one_process": alone, "igraph_small": igraph_small,
-        "networkx_small": nx_small,
+        "igraph_full": full, "igraph_small": igraph_small, "networkx_small": nx_small,
         "networkx_full_extrapolated_s": extrapolated,
         "ratio_small": nx_small["total_s"] / igraph_small["total_s"],
         "ratio_small_cpu": nx_small["cpu_s"] / igraph_small["cpu_s"],
@@ -203,15 +189,10 @@ def print_metrics(r: dict) -> None:
     goal = "met" if full["total_s"] <= GOALS["metrics_s"] else "missed"
     print(f"\nMetrics ({r['actors']:,} actors, {r['alliances']:,} alliances, "
           f"{full['links']:,} links; betweenness from k = {r['sources']} sources)")
-    alone = r["igraph_full_one_process"]
     rows = [
-        (f"igraph, full size, {full['workers']} process{'es' if full['workers'] > 1 else ''}",
-         f"{full['total_s']:.2f} s",
+        ("igraph, full size", f"{full['total_s']:.2f} s",
          f"links {full['expand_s']:.2f} s + metrics {full['metrics_s']:.2f} s",
          f"goal ≤ {GOALS['metrics_s']:.0f} s: {goal}"),
-        ("igraph, full size, one process", f"{alone['total_s']:.2f} s",
-         f"links {alone['expand_s']:.2f} s + metrics {alone['metrics_s']:.2f} s",
-         f"{alone['total_s'] / full['total_s']:.1f}× the above"),
         (f"igraph, 1/{r['subsample']}", f"{small['total_s']:.3f} s",
          f"{small['links']:,} links", ""),
         (f"networkx, 1/{r['subsample']}", f"{nxs['total_s']:.2f} s",
@@ -222,7 +203,7 @@ def print_metrics(r: dict) -> None:
     ]
     table(("", "time", "detail", "ratio / goal"), rows)
     print(f"CPU time (the wall times above carry the waits for a CPU on a shared machine): "
-          f"igraph full, one process {alone['cpu_s']:.1f} s, "
+          f"igraph full {full['cpu_s']:.1f} s, "
           f"igraph 1/{r['subsample']} {small['cpu_s']:.2f} s, "
           f"networkx 1/{r['subsample']} {nxs['cpu_s']:.1f} s "
           f"({r['ratio_small_cpu']:.0f}× igraph).")

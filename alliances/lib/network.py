@@ -16,16 +16,15 @@ source's term is an unbiased sample of the full sum over all n sources, so
 is an unbiased estimate of the exact betweenness (Brandes & Pich, 2007, "Centrality
 estimation in large networks"). With k = n it is the exact value. The estimate's error
 shrinks as 1/√k; the largest bridges, which sit on a large share of all paths, are ranked
-first already with a few dozen sources (a test checks this on a barbell graph). On a large
-graph the sources are shared among worker processes, one per CPU (`sampled_betweenness`).
+first already with a few dozen sources (a test checks this on a barbell graph). The sources
+stay in one process: shared between two worker processes on the 2-CPU machines we measure
+on, 100,000 actors took 17 s instead of 14 (each worker rebuilds the graph, and the two
+traversals share the memory bandwidth).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import random
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import igraph as ig
@@ -39,12 +38,6 @@ SEED = 2018
 # pairs, lower for a layout that keeps partners together: 0.430 after 15 iterations,
 # 0.408 after 30, and 0.408 still after 60 and 150 (twice and five times the time).
 LARGE_LAYOUT_ITERATIONS = 30
-# From this many links, the sampled sources are shared among processes (one per CPU, at
-# most MAX_WORKERS): each source costs a traversal of the whole graph (0.2–0.3 s at 2.3
-# million links), while a worker's start and its copy of the graph cost about 2 s. Below,
-# one process: a territory's network (tens of thousands of links) takes milliseconds.
-PARALLEL_MIN_EDGES = 500_000
-MAX_WORKERS = 4
 
 
 @dataclass
@@ -155,14 +148,11 @@ def network_metrics(
     exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
     seed: int = SEED,
     n_types: int | None = None,
-    workers: int | None = None,
 ) -> NetworkMetrics:
     """Degree, betweenness, components, isolated nodes and density per pair of types.
 
     `src`/`dst` are node ids (values of `node_ids`), repeated pairs are summed into one
     weighted edge; `node_types` are small integers (type codes), `n_types` their count.
-    `workers`: processes sharing a sampled betweenness's sources (None: one per CPU from
-    PARALLEL_MIN_EDGES links, else one).
     """
     node_ids = np.asarray(node_ids, dtype=np.int64)
     node_types = np.asarray(node_types, dtype=np.int64)
@@ -190,10 +180,8 @@ def network_metrics(
     else:
         rng = np.random.default_rng(seed)
         chosen = np.sort(rng.choice(n, size=sources, replace=False))
-        if workers is None:
-            workers = default_workers() if len(s) >= PARALLEL_MIN_EDGES else 1
-        partial = sampled_betweenness(graph, n, s, d, chosen, workers)
-        betweenness = partial * (n / sources)
+        partial = graph.betweenness(directed=False, sources=chosen.tolist())
+        betweenness = np.asarray(partial, dtype=float) * (n / sources)
         exact, k = False, sources
 
     membership = np.asarray(graph.connected_components().membership, dtype=np.int64)
@@ -219,48 +207,6 @@ def network_metrics(
         n_edges=len(s),
         density=density,
     )
-
-
-def default_workers() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS))
-
-
-def sampled_betweenness(graph: ig.Graph, n: int, src: np.ndarray, dst: np.ndarray,
-                        sources: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Σ over `sources` of their shortest paths' shares through each node (not scaled).
-
-    With several workers, the sources are split: this process takes the first share on
-    its own graph while each other share goes to a fresh process (forkserver: nothing of
-    this process is inherited, not its threads or its database connections), which
-    rebuilds the graph from the edge arrays. igraph holds the GIL, so threads would not
-    overlap. The shares are summed in a fixed order: the same result on every run. As
-    with any use of forkserver or spawn, a script calling this from its top level needs
-    the `if __name__ == "__main__":` guard (a worker imports the main module); the
-    `alliances` command, gunicorn and the task workers have it.
-    """
-    shares = [part for part in np.array_split(sources, max(1, workers)) if len(part)]
-    if len(shares) <= 1:
-        return np.asarray(graph.betweenness(directed=False, sources=sources.tolist()),
-                          dtype=float)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_betweenness_share, n, src, dst, share) for share in shares[1:]]
-        total = np.asarray(graph.betweenness(directed=False, sources=shares[0].tolist()),
-                           dtype=float)
-        for future in futures:
-            total += future.result()
-    return total
-
-
-def _betweenness_share(n: int, src: np.ndarray, dst: np.ndarray,
-                       sources: np.ndarray) -> np.ndarray:
-    graph = ig.Graph(n=n, edges=np.column_stack((src, dst)).tolist() if len(src) else [])
-    return np.asarray(graph.betweenness(directed=False, sources=sources.tolist()), dtype=float)
 
 
 def type_pair_density(

@@ -97,32 +97,6 @@ def test_sampled_betweenness_is_deterministic():
     assert np.array_equal(first.betweenness, second.betweenness)
 
 
-def test_sources_shared_among_processes_give_the_same_betweenness():
-    # Worker processes rebuild the graph from the edges and take their share of the
-    # sources; the sum is the one-process value (to rounding), and the same on each run.
-    ids, types, src, dst = random_graph(5, n=400, m=1600)
-    alone = network_metrics(ids, types, src, dst, sources=40, exact_max_nodes=100, workers=1)
-    shared = network_metrics(ids, types, src, dst, sources=40, exact_max_nodes=100,
-                             workers=3)
-    again = network_metrics(ids, types, src, dst, sources=40, exact_max_nodes=100, workers=3)
-    assert shared.betweenness_sources == alone.betweenness_sources == 40
-    assert shared.betweenness == pytest.approx(alone.betweenness, rel=1e-9, abs=1e-9)
-    assert np.array_equal(shared.betweenness, again.betweenness)
-    assert alone.betweenness.sum() > 0
-
-
-def test_small_networks_stay_in_one_process(monkeypatch):
-    from alliances.lib import network
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("no worker process below PARALLEL_MIN_EDGES")
-
-    monkeypatch.setattr(network, "ProcessPoolExecutor", refuse)
-    ids, types, src, dst = random_graph(6, n=300, m=900)
-    metrics = network_metrics(ids, types, src, dst, sources=20, exact_max_nodes=100)
-    assert not metrics.betweenness_exact
-
-
 def test_density_per_type_pair_by_hand():
     # types: a a a b b (nodes 0..4); edges: a–a (0,1), a–b (0,3), (1,4), b–b (3,4)
     types = np.array([0, 0, 0, 1, 1])

@@ -27,6 +27,14 @@ def drawn(page) -> dict:
     }""")
 
 
+def visible_edges_become(page, count: int) -> None:
+    """Wait for the redraw a filter sets off (the status line still shows the previous
+    drawing until the new one is done)."""
+    page.wait_for_function(
+        "(count) => window.allianceNetwork && "
+        "window.allianceNetwork.edges(':visible').length === count", arg=count)
+
+
 def test_a_visitor_filters_the_network_and_opens_an_actor(page, scenario):
     page.goto(PAGE)
     shown = drawn(page)
@@ -46,6 +54,7 @@ def test_a_visitor_filters_the_network_and_opens_an_actor(page, scenario):
     page.keyboard.press("Space")
     page.locator("#id_type_3").focus()  # collectivité
     page.keyboard.press("Space")
+    visible_edges_become(page, 1)
     shown = drawn(page)
     assert shown["nodes"] == ["Boulangerie Martin", "Mairie de Créteil"]
     assert shown["edges"] == 1
@@ -53,6 +62,7 @@ def test_a_visitor_filters_the_network_and_opens_an_actor(page, scenario):
     page.locator("#id_alliance_type").select_option("cooperation_economique")
     assert drawn(page)["edges"] == 1
     page.locator("#id_alliance_type").select_option("innovation_societale")
+    visible_edges_become(page, 0)
     shown = drawn(page)
     assert shown["edges"] == 0
     empty = page.locator("#network-graph").get_attribute("data-empty")

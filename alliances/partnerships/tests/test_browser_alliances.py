@@ -15,6 +15,16 @@ from .alliance_fixtures import *  # noqa: F403
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def pick_partner(page, row: int, typed: str, role: str) -> None:
+    """Type into partner row `row`, take the first suggestion, set the role."""
+    field = page.locator(f"#id_partners-{row}-organisation")
+    field.press_sequentially(typed, delay=30)
+    option = page.locator("#organisation-choices option").first
+    option.wait_for(state="attached")
+    field.fill(option.get_attribute("value"))
+    page.select_option(f"#id_partners-{row}-role", role)
+
+
 def test_a_member_records_and_follows_an_alliance(page, participant, password, organisation,
                                                   company, vincennes):
     login(page, email=participant.email, password=password)
@@ -35,11 +45,7 @@ def test_a_member_records_and_follows_an_alliance(page, participant, password, o
     page.fill("#id_start_date", "2024-02-01")
     # The member's organisation is already the first partner, as porteur.
     assert organisation.name in page.input_value("#id_partners-0-organisation")
-    page.locator("#id_partners-1-organisation").press_sequentially("boulang", delay=30)
-    option = page.locator("#organisation-choices option").first
-    option.wait_for(state="attached")
-    page.fill("#id_partners-1-organisation", option.get_attribute("value"))
-    page.select_option("#id_partners-1-role", "financeur")
+    pick_partner(page, 1, "boulang", "financeur")
     page.fill("#id_money_eur", "2500")
     page.fill("#id_description", "Des artisans forment des **bénévoles**.")
     with page.expect_navigation():
@@ -146,11 +152,7 @@ def test_a_partner_row_is_added_in_the_form(page, participant, password, organis
     assert page.evaluate("document.activeElement.id") == "id_partners-4-organisation"
     assert page.get_by_label("Organisation 5").count() == 1
     assert page.locator("#partner-rows-status").inner_text() == "Ligne de partenaire 5 ajoutée."
-    page.keyboard.type("boulang", delay=30)
-    option = page.locator("#organisation-choices option").first
-    option.wait_for(state="attached")
-    page.fill("#id_partners-4-organisation", option.get_attribute("value"))
-    page.select_option("#id_partners-4-role", "financeur")
+    pick_partner(page, 4, "boulang", "financeur")
     assert_accessible(page)
 
     page.fill("#id_title", "Un partenaire ajouté")

@@ -1,11 +1,17 @@
 """Background tasks of the notifications (django.tasks): run by the worker `alliances serve`
-starts; the scheduler (`alliances scheduler`) enqueues the periodic ones."""
+starts; the scheduler (`alliances scheduler`) enqueues the periodic ones.
+
+All are retried after a passing error (core.retry): each is idempotent, what was mailed or
+reminded being marked so, and the mails the SMTP server refused given back to the next run."""
 
 from django.tasks import task
 from django.utils import timezone
 
+from alliances.core.retry import retried
+
 
 @task
+@retried()
 def send_immediate(*, user_ids: list[int] | None = None) -> int:
     """Mail the pending notifications of people who chose immediate mails (all when None)."""
     from .services import immediate_send
@@ -14,6 +20,7 @@ def send_immediate(*, user_ids: list[int] | None = None) -> int:
 
 
 @task
+@retried()
 def send_digest(*, frequency: str) -> int:
     """The daily or weekly digest."""
     from .delivery import DIGEST_PROCESSES
@@ -23,6 +30,7 @@ def send_digest(*, frequency: str) -> int:
 
 
 @task
+@retried()
 def send_reminders() -> int:
     """Reminders before sessions and due dates."""
     from .services import reminders_send

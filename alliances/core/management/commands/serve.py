@@ -15,6 +15,7 @@ from django.db import connections
 
 from alliances.actors.models import Organisation
 from alliances.core.pagecache import pages_clear
+from alliances.core.retry import tasks_requeue_abandoned
 from alliances.lib.supervise import supervise
 
 
@@ -69,6 +70,9 @@ class Command(BaseCommand):
             call_command("demo")
         # The database may have been replaced since the last start: no page from before.
         pages_clear()
+        if not no_worker:
+            # No worker of ours runs yet: a task still RUNNING was left by one that died.
+            tasks_requeue_abandoned()
         connections.close_all()  # the children open their own
 
         commands = [web_command(host=host, port=port, workers=workers, access_log=access_log)]

@@ -19,14 +19,11 @@ import csv
 import io
 import math
 import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +31,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
+from alliances.core import ratelimit
 
 from . import services
 from .models import Invitation, Option, Question, Wave, WaveQuestion, WebResponse
@@ -408,34 +406,17 @@ def response_submit(*, response: WebResponse) -> WebResponse:
 
 # -- the open link's rate limit -------------------------------------------------------------
 
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
 
 def open_link_rate() -> tuple[int, int]:
     """(responses, seconds) from settings.OBSERVATORY_OPEN_LINK_RATE, e.g. "20/h"."""
-    raw = str(getattr(settings, "OBSERVATORY_OPEN_LINK_RATE", "20/h"))
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*([smhd])\s*", raw)
-    if match is None:
-        raise ImproperlyConfigured(
-            f"OBSERVATORY_OPEN_LINK_RATE={raw!r}: expected a count per s, m, h or d, as 20/h"
-        )
-    return int(match.group(1)), PERIODS[match.group(2)]
+    rate = ratelimit.parse_rate(getattr(settings, "OBSERVATORY_OPEN_LINK_RATE", "20/h"),
+                                setting="OBSERVATORY_OPEN_LINK_RATE")
+    return rate.limit, rate.period
 
 
 def open_link_throttle(*, client_ip: str, now: float | None = None) -> int:
     """Count a new open-link response from `client_ip`: 0 if it may start, else the seconds
-    to wait. Fixed windows in the default cache: with several web workers, give them a
-    shared cache (Redis) for the limit to hold across workers."""
+    to wait (core.ratelimit's fixed windows: shared by the web workers only with Redis)."""
     limit, period = open_link_rate()
-    now = time.time() if now is None else now
-    window = int(now // period)
-    key = f"observatory:open-link:{client_ip}:{period}:{window}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, math.ceil((window + 1) * period - now))
+    return ratelimit.hit(f"observatory:open-link:{client_ip}",
+                         ratelimit.Rate(limit, period), now=now)

@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
+from alliances.core import ratelimit
+
 from . import collection
 from . import questionnaire_forms as forms
 from .models import Invitation, Wave, WebResponse
@@ -165,7 +167,7 @@ def open_link(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "GET":
         return _welcome(request, None, wave, draft=draft)
     if draft is None:
-        wait = collection.open_link_throttle(client_ip=request.META.get("REMOTE_ADDR", ""))
+        wait = collection.open_link_throttle(client_ip=ratelimit.client_ip(request))
         if wait:
             return _render(request, "too_many.html", {"wave": wave, "survey": wave.survey,
                                                        "minutes": math.ceil(wait / 60)},

@@ -8,6 +8,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
+    path("healthz", views.healthz, name="healthz"),
 ]
 
 # The benchmark's baseline page exists only in the server `alliances bench` starts.

@@ -12,6 +12,7 @@ from alliances.lib.logs import request_id
 
 from . import health as health_checks
 from .selectors import platform_figures
+from .storage import StorageFailed
 
 
 @require_GET
@@ -44,16 +45,17 @@ RETRY_AFTER_SECONDS = 30
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 handler: 503 with Retry-After when the database is unavailable, else 500.
+    """The 500 handler: 503 with Retry-After when the database or the media storage is
+    unavailable (the service's transaction has rolled back: nothing was saved), else 500.
 
     Called while the exception is being handled, so sys.exception() is it. The templates
     are rendered without the request's context processors: they must not need the
     database (the signed-in user, notifications).
     """
     error = sys.exception()
-    unavailable = isinstance(error, DATABASE_UNAVAILABLE)
-    context = {"request_id": request_id.get()}
-    if unavailable:
+    context = {"request_id": request_id.get(),
+               "storage": isinstance(error, StorageFailed)}
+    if isinstance(error, (*DATABASE_UNAVAILABLE, StorageFailed)):
         response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:

@@ -19,6 +19,7 @@ database, then loads everything in one transaction: any failure leaves the datab
 was, and the media are moved into place only at the end of that transaction.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers import jsonl
 from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -104,6 +106,16 @@ def backed_up_models() -> list[type[models.Model]]:
 
 def _natural_key_models() -> tuple[type[models.Model], ...]:
     return tuple(apps.get_model(label) for label in ("contenttypes.ContentType", "auth.Permission"))
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Dates and times to the microsecond: Django's encoder cuts them to the millisecond
+    (as JavaScript reads them), which a restore would not give back."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
 
 
 class _Serializer(jsonl.Serializer):
@@ -277,7 +289,8 @@ def _dump_model(model: type[models.Model], tar: tarfile.TarFile, name: str,
     """Serialise one model to a scratch file (its size must be known before it goes in the
     tar), then store it; returns its row count and its manifest entry."""
     with scratch.open("w", encoding="utf-8") as stream:
-        _Serializer().serialize(_dump_queryset(model).iterator(chunk_size=BATCH), stream=stream)
+        _Serializer().serialize(_dump_queryset(model).iterator(chunk_size=BATCH), stream=stream,
+                                cls=_Encoder)
     rows = 0
     with scratch.open("rb") as stream:
         for block in iter(lambda: stream.read(CHUNK), b""):

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint migrations-check messages browser pdf bench ci clean
+.PHONY: install run test test-sqlite test-postgres lint migrations-check messages browser pdf audit bench ci clean
 
 $(PY):
 	@py=$$(scripts/find-python) && echo "Using $$py" && "$$py" -m venv $(VENV)
@@ -51,6 +51,12 @@ migrations-check: install
 messages: install  ## Refresh the French catalogue after changing strings
 	cd alliances && ../$(BIN)/alliances makemessages -l fr --no-location --no-obsolete \
 	  --ignore "static/*" --ignore "*/tests/*" --ignore "testing/*" && ../$(BIN)/alliances compilemessages -l fr
+
+# The lock file's packages against the OSV vulnerability database (needs api.osv.dev).
+PIP_AUDIT := pip-audit==2.10.1
+audit: install  ## Known vulnerabilities of the locked dependencies (pip-audit, OSV)
+	$(BIN)/uv tool run --quiet $(PIP_AUDIT) --requirement requirements.lock --no-deps \
+	  --disable-pip --vulnerability-service osv --progress-spinner off --strict
 
 bench: install  ## The page benchmark at full size (wrk if installed, else a Python load generator)
 	$(BIN)/alliances bench pages

@@ -40,7 +40,8 @@ def failed_task(row: DBTaskResult) -> FailedTask:
     kwargs = dict(row.args_kwargs.get("kwargs", {}))
     attempts = kwargs.pop("retry_attempt", 1)  # core.retry carries it in the kwargs
     parts = [repr(value) for value in row.args_kwargs.get("args", [])]
-    parts += [f"{key}={value!r}" for key, value in kwargs.items()]
+    # By name: PostgreSQL's jsonb does not keep the order they were given in.
+    parts += [f"{key}={value!r}" for key, value in sorted(kwargs.items())]
     arguments = ", ".join(parts)
     if len(arguments) > ARGUMENTS_SHOWN:
         arguments = arguments[: ARGUMENTS_SHOWN - 1] + "…"

@@ -66,8 +66,8 @@ def test_an_admin_sees_the_failed_task_with_its_attempts_and_error(
     assert response.status_code == 200
     [task] = response.context["tasks"]
     assert (task.name, task.attempts) == ("deliver_email", 2)
-    assert task.arguments == ("subject='Bienvenue', body='Bonjour', "
-                              "recipients=['ana@example.org']")
+    assert task.arguments == ("body='Bonjour', recipients=['ana@example.org'], "
+                              "subject='Bienvenue'")
     assert task.error.startswith("ConnectionRefusedError")
     assert task.finished_at == failed_mail.finished_at
     page = response.content.decode()

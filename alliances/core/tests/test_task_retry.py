@@ -12,8 +12,9 @@ from django.tasks import Task, TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from alliances.core.management.commands.serve import DB_WORKER
+from alliances.core.management.commands.serve import DB_WORKER, RQ_WORKER
 from alliances.core.retry import retried, tasks_requeue_abandoned
+from alliances.core.tests.test_tasks import redis_queue  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits
 
@@ -40,7 +41,10 @@ def buggy(*, label: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def database_queue(settings):
+def database_queue(settings, request):
+    if "redis_queue" in request.fixturenames:
+        RUNS.clear()
+        return
     if type(flaky) is not Task:
         pytest.skip("REDIS_URL is set: the tasks are django-tasks-rq's, the database queue "
                     "refuses them")
@@ -150,3 +154,35 @@ def test_serve_queues_the_abandoned_tasks_again_before_starting_its_worker(monke
     call_command("serve", "--no-demo")
 
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("redis_queue")
+def test_through_the_redis_queue_the_retry_is_scheduled_then_run(settings):
+    """The same mechanism on django-tasks-rq: the retry is an RQ job scheduled at its
+    run_after, which the scheduler of the worker `alliances serve` starts enqueues."""
+    import django_rq
+    from rq.registry import ScheduledJobRegistry
+
+    settings.TASK_RETRY_BASE_SECONDS = 30
+    flaky.enqueue(label="redis", failures=1)
+    rq_worker = [*RQ_WORKER, "--burst", "--worker-class", "rq.SimpleWorker"]
+
+    call_command(*rq_worker, verbosity=0)
+
+    assert RUNS["redis"] == 1
+    queue = django_rq.get_queue("default")
+    scheduled = ScheduledJobRegistry(queue=queue)
+    [job_id] = scheduled.get_job_ids()
+    run_after = scheduled.get_scheduled_time(job_id)
+    wait = run_after - timezone.now()
+    assert datetime.timedelta(seconds=25) < wait <= datetime.timedelta(seconds=37.5)
+
+    with time_machine.travel(run_after + datetime.timedelta(seconds=1), tick=False):
+        call_command(*rq_worker, verbosity=0)
+
+    assert RUNS["redis"] == 2
+    retry = flaky.get_backend().get_result(job_id)
+    assert retry.status == TaskResultStatus.SUCCESSFUL
+    assert retry.kwargs == {"label": "redis", "failures": 1, "retry_attempt": 2}
+    assert retry.return_value == "sent on run 2"

@@ -91,11 +91,12 @@ def test_a_task_failing_twice_then_succeeding_runs_three_times_with_growing_wait
     assert done[0].return_value["retry_id"] == str(done[1].pk)
     assert "the server went away" in done[0].return_value["error"]
     assert done[-1].return_value == "sent on run 3"
-    # Waits of 30 s then 60 s, each plus up to a quarter more.
+    # Waits of 30 s then 60 s, each plus up to a quarter more (counted here from the
+    # attempt's start: a second more for its run).
     first, second = (done[1].run_after - done[0].started_at, done[2].run_after
                      - done[1].started_at)
-    assert datetime.timedelta(seconds=30) <= first <= datetime.timedelta(seconds=37.5)
-    assert datetime.timedelta(seconds=60) <= second <= datetime.timedelta(seconds=75)
+    assert datetime.timedelta(seconds=30) <= first <= datetime.timedelta(seconds=38.5)
+    assert datetime.timedelta(seconds=60) <= second <= datetime.timedelta(seconds=76)
     assert done[0].run_after.year == 9999 and done[0].started_at >= start  # ran at once
 
 

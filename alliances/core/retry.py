@@ -20,8 +20,10 @@ Redis queue has its own answer: RQ moves the job of a worker whose heartbeat sto
 failed job registry.)
 
 Either way a task may run more than once: task functions must be idempotent, as the mail
-digests are (what was sent is marked first) and a response import is (a batch is claimed
-once).
+digests are (what was sent is marked first). A response import run again never imports its
+batch twice (batch_run claims a waiting batch only), but for the same reason it does not
+resume a batch its dead worker left running: that needs imports.batch_run to take such a
+batch back (see observatory/tests/test_import_killed.py).
 """
 
 from __future__ import annotations

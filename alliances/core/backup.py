@@ -248,9 +248,11 @@ def _write_database(tar: tarfile.TarFile,
     """Store one member per model, all read in one snapshot; returns the manifest's head
     and the row counts."""
     counts: dict[str, int] = {}
+    outermost = not connection.in_atomic_block  # else the isolation level is already set
     with tempfile.TemporaryDirectory(prefix="alliances-backup-") as scratch, \
             transaction.atomic():
-        _read_snapshot()
+        if outermost:
+            _read_snapshot()
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

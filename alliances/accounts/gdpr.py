@@ -6,14 +6,17 @@ same module may expose `gdpr_erase(user)`: what the app removes when the account
 (art. 17) beyond the anonymised account itself.
 """
 
+import re
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext
 
 from alliances.actors.models import Membership
 
@@ -105,6 +108,21 @@ def erasers() -> dict[str, Eraser]:
         for label, module in _gdpr_modules().items()
         if hasattr(module, "gdpr_erase")
     }
+
+
+def scrub(text: str, user: User) -> str:
+    """`text` with the person's name and e-mail address (any case) replaced by "Deleted
+    account" in the site's language: for the texts that stay when their account is deleted
+    (what the platform wrote about them in others' notifications, their own work kept as the
+    cohort's). Erasers run before the account is anonymised, so the name is still there."""
+    names = sorted({name for name in (user.display_name, user.email, str(user)) if name},
+                   key=len, reverse=True)
+    if not text or not names:
+        return text
+    with translation.override(settings.LANGUAGE_CODE):
+        label = gettext("Deleted account")
+    pattern = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+    return pattern.sub(label, text)
 
 
 def user_export(user: User) -> dict[str, Any]:

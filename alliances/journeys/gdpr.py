@@ -68,5 +68,12 @@ def gdpr_export(user) -> dict[str, Any]:
 
 def gdpr_erase(user) -> None:
     """Private calendar addresses are credentials: revoked with the account. What the person
-    did in a cohort (attendance, work) stays, attached to the anonymised account."""
+    did in a cohort (attendance, work) stays, attached to the anonymised account; their name
+    is taken out of the work they handed in."""
+    from alliances.accounts.gdpr import scrub
+
     CalendarToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+    work = list(Submission.objects.filter(user=user).only("text"))
+    for submission in work:
+        submission.text = scrub(submission.text, user)
+    Submission.objects.bulk_update(work, ["text"], batch_size=500)

@@ -31,7 +31,14 @@ def gdpr_export(user) -> dict[str, Any]:
 
 
 def gdpr_erase(user) -> None:
-    """Notifications are about the person only: they go with the account."""
+    """Notifications are about the person only: they go with the account. Those telling
+    others what the person did keep their news, without the person's name."""
+    from alliances.accounts.gdpr import scrub
+
     Notification.objects.filter(recipient=user).delete()
     DigestPreference.objects.filter(user=user).delete()
     ReminderSent.objects.filter(user=user).delete()
+    about = list(Notification.objects.filter(actor=user).only("title"))
+    for notification in about:
+        notification.title = scrub(notification.title, user)
+    Notification.objects.bulk_update(about, ["title"], batch_size=500)

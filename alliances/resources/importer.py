@@ -112,10 +112,16 @@ def _read_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
-    for record in reader:
-        # A quoted cell may hold line breaks: a row is located by the line it starts on.
-        yield start, [_cell(v) for v in record]
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            # A quoted cell may hold line breaks: a row is located by the line it starts on.
+            yield start, [_cell(v) for v in record]
+            start = reader.line_num + 1
+    except csv.Error as error:  # a cell over the csv module's limit (a quote left open?)
+        raise ImportFileError(
+            _("line %(line)d: the CSV cannot be read (%(error)s).")
+            % {"line": start, "error": error}
+        ) from error
 
 
 def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:

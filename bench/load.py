@@ -1,0 +1,418 @@
+"""`alliances bench load`: the platform under load, as deployed: production settings,
+gunicorn sync workers, PostgreSQL, realistic data; the issue's goal at 50 connections is
+zero errors and a p99 of 500 ms or less on every page and on a mix of them.
+
+Creates and drops a PostgreSQL database of its own (`alliances_bench_load` on the server of
+--database-url; the user's database is never opened), fills it with the other benchmarks'
+generators (bench/load_data.py: communes and actors, cohorts with participants and
+sessions, a published observatory wave, resources for the search), starts the server as
+`alliances serve --no-demo --no-worker` does (migrations, collectstatic, gunicorn) with
+ALLIANCES_ENV=production on 127.0.0.1 over plain HTTP, signs a participant in through the
+real login form, then loads each page alone (its paths in rotation) and a mix of all of
+them, next to the cheapest page Django serves (the bench baseline page) measured in the
+same run. Prints requests, req/s, p50, p99, errors (non-2xx answers, redirects included;
+socket errors; timeouts) and each page's SQL queries; writes the same as JSON under
+var/bench-load/. Nothing here asserts a time: the figures are for people to read (on a
+shared machine, the load average printed with them says how far to trust them).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench import loadgen
+from bench.journeys import pg_create, pg_drop
+from bench.pages import free_port, server_env, wait_until_up
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench-load"
+PG_BENCH_DB = "alliances_bench_load"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+FULL = {"communes": 35_000, "actors": 50_000, "cohorts": 200, "participants": 30,
+        "sessions": 40, "respondents": 10_000, "resources": 3_000,
+        "duration": 60.0, "connections": 50, "warmup": 3.0}
+SMOKE = {"communes": 1_000, "actors": 2_000, "cohorts": 5, "participants": 6,
+         "sessions": 8, "respondents": 2_000, "resources": 300,
+         "duration": 1.0, "connections": 8, "warmup": 0.5}
+GOAL_CONNECTIONS, GOAL_P99_MS = 50, 500.0
+BASELINE = "baseline (bench page)"
+# The mix: how often each page is asked for, out of 100 requests (a guess at real traffic:
+# visitors browse territories and search; members open their cohort; analysts the dashboard).
+MIX = {"home": 15, "territory page": 30, "search": 15, "cohort space (signed in)": 15,
+       "observatory dashboard": 10, "observatory API": 15}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="alliances bench load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, short runs (CI)")
+    parser.add_argument("--duration", type=float, help="seconds of load per page and the mix")
+    parser.add_argument("--connections", type=int, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn sync workers (default: 2 × CPUs + 1)")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
+                        help="a PostgreSQL server: the bench creates and drops its own "
+                        f"database {PG_BENCH_DB!r} there")
+    parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto",
+                        help="auto: wrk when installed, else the Python generator")
+    args = parser.parse_args(argv)
+    size = SMOKE if args.smoke else FULL
+    duration = args.duration or size["duration"]
+    connections = args.connections or size["connections"]
+    shape = {key: size[key] for key in ("communes", "actors", "cohorts", "participants",
+                                        "sessions", "respondents", "resources")}
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    print(f"Load bench: {connections} connections, {duration:.0f} s per run, "
+          f"{args.workers} gunicorn workers ({os.cpu_count()} CPUs, load average "
+          f"{load_before[0]:.2f})", flush=True)
+    database_url = pg_create(args.database_url, PG_BENCH_DB)
+    try:
+        data = build(database_url, shape)
+        rows = serve_and_measure(database_url, data, connections=connections,
+                                 duration=duration, warmup=size["warmup"],
+                                 workers=args.workers, tool=args.loadgen)
+    finally:
+        pg_drop(args.database_url, PG_BENCH_DB)
+    load_after = os.getloadavg()
+
+    for row in rows:
+        row["sql_queries"] = data["sql_queries"].get(row["page"])
+    print_table(rows, tool=rows[0].get("tool", "?"))
+    print(f"Load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+          f"(1 min; {os.cpu_count()} CPUs)")
+    out = BENCH_DIR / f"load-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    config = {**shape, "smoke": args.smoke, "duration_s": duration, "connections": connections,
+              "workers": args.workers, "database": "postgresql", "cpus": os.cpu_count(),
+              "mix": MIX, "goal": {"connections": GOAL_CONNECTIONS, "p99_ms": GOAL_P99_MS,
+                                   "errors": 0},
+              "server": "alliances serve --no-demo --no-worker, ALLIANCES_ENV=production",
+              "load_average_before": load_before, "load_average_after": load_after}
+    out.write_text(json.dumps({"config": config, "rows_built": data["rows"],
+                               "build_seconds": data["seconds"],
+                               "targets": {name: t["paths"] for name, t in data["targets"].items()},
+                               "rows": rows}, indent=2))
+    print(f"\nWritten to {out.relative_to(ROOT)} ({time.perf_counter() - started:.0f} s in all)")
+    return 0
+
+
+# -- the data -------------------------------------------------------------------------------
+
+
+def build(database_url: str, shape: dict) -> dict:
+    """bench/load_data.py in a child process on the bench's database (development settings:
+    the data is made, not served); the participant's password is this run's own."""
+    env = {**server_env(), "ALLIANCES_VAR_DIR": str(BENCH_DIR), "DATABASE_URL": database_url}
+    password = secrets.token_urlsafe(24)
+    print(f"Building on PostgreSQL ({PG_BENCH_DB}): {shape['communes']:,} communes, "
+          f"{shape['actors']:,} actors, {shape['cohorts']} cohorts × {shape['participants']} "
+          f"participants × {shape['sessions']} sessions, {shape['respondents']:,} observatory "
+          f"respondents, {shape['resources']:,} resources …", flush=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "bench.load_data", "populate",
+         json.dumps({**shape, "password": password})],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )
+    if built.returncode:
+        print(built.stdout[-4000:], built.stderr[-8000:], sep="\n", file=sys.stderr)
+        raise SystemExit(f"building the data failed (status {built.returncode})")
+    data = json.loads(built.stdout.splitlines()[-1])
+    data["password"] = password
+    steps = ", ".join(f"{name} {s:.1f} s" for name, s in data["seconds"].items())
+    print(f"  built in {data['total_seconds']:.1f} s ({steps})")
+    width = max(len(name) for name in data["rows"])
+    for name, count in data["rows"].items():
+        print(f"  {name:<{width}} {count:>10,}")
+    return data
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """Production settings on 127.0.0.1 over plain HTTP (no TLS in front of it here)."""
+    env = server_env()
+    env.update(
+        ALLIANCES_ENV="production", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", ALLIANCES_VAR_DIR=str(BENCH_DIR),
+        DATABASE_URL=database_url, ALLIANCES_BENCH="1",  # the baseline page
+    )
+    return env
+
+
+def serve_and_measure(database_url: str, data: dict, *, connections: int, duration: float,
+                      warmup: float, workers: int, tool: str) -> list[dict]:
+    env = production_env(database_url)
+    t0 = time.perf_counter()
+    collect_static(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (BENCH_DIR / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "alliances", "serve", "--no-demo", "--no-worker",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(base, server)
+            print(f"  collectstatic and server start: {time.perf_counter() - t0:.1f} s",
+                  flush=True)
+            cookie = sign_in(port, data["participant"], data["password"])
+            targets = [(BASELINE, ["/bench/baseline/"], {})]
+            targets += [(name, t["paths"], {"Cookie": cookie} if t["signed_in"] else {})
+                        for name, t in data["targets"].items()]
+            check_pages(port, targets)
+            return measure(base, targets, connections=connections, duration=duration,
+                           warmup=warmup, tool=tool)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """`collectstatic` with the production storage (hashed, compressed names), which
+    `alliances serve` runs again at its start (then with nothing left to copy).
+
+    A vendored script may name a source map the project does not ship (Leaflet's
+    `//# sourceMappingURL=leaflet.js.map`): the manifest storage then refuses the whole
+    collection, and production cannot start. The bench says so and puts an empty map of its
+    own in its own static directory, so that the load can still be measured."""
+    static_root = BENCH_DIR / "static"
+    for _attempt in range(5):
+        run = subprocess.run(
+            [sys.executable, "-m", "alliances", "collectstatic", "--noinput", "-v", "0"],
+            env=env, cwd=ROOT, capture_output=True, text=True,
+        )
+        if run.returncode == 0:
+            return
+        missing = re.search(r"The file '([^']+\.map)' could not be found", run.stderr)
+        if not missing:
+            raise SystemExit(f"collectstatic failed:\n{run.stderr[-4000:]}")
+        print(f"  WARNING: production collectstatic fails: {missing[1]} is referenced but not "
+              "shipped (a bug of the project's static files); the bench writes an empty "
+              "source map in its own static directory to go on", flush=True)
+        placeholder = static_root / missing[1]
+        placeholder.parent.mkdir(parents=True, exist_ok=True)
+        placeholder.write_text('{"version": 3, "sources": [], "mappings": ""}')
+    raise SystemExit("collectstatic still fails after 5 missing source maps")
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None, *, method: str = "GET",
+        body: str | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+    """One request, redirects not followed (a redirect to the login page is an answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def cookies_of(headers: http.client.HTTPMessage) -> dict[str, str]:
+    """name → value of the Set-Cookie headers (production marks them Secure, so a cookie
+    jar would not send them back over plain HTTP: the bench sends them itself)."""
+    pairs = (re.match(r"\s*([^=;]+)=([^;]*)", v) for v in headers.get_all("Set-Cookie", []))
+    return {match[1]: match[2] for match in pairs if match}
+
+
+def sign_in(port: int, email: str, password: str) -> str:
+    """The login form, as a browser fills it in; returns the Cookie header of the signed-in
+    person (session and CSRF cookies)."""
+    status, headers, page = get(port, "/compte/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or not token:
+        raise SystemExit(f"the login page answered HTTP {status} without a CSRF token")
+    cookies = cookies_of(headers)
+    status, headers, _ = get(
+        port, "/compte/login/", method="POST",
+        body=urlencode({"csrfmiddlewaretoken": token[1], "login": email, "password": password}),
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                 "Referer": f"http://127.0.0.1:{port}/compte/login/"},
+    )
+    cookies |= cookies_of(headers)
+    if status != 302 or "sessionid" not in cookies:
+        raise SystemExit(f"signing in as {email} failed: HTTP {status}, cookies {sorted(cookies)}")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def check_pages(port: int, targets: list[tuple[str, list[str], dict[str, str]]]) -> None:
+    """Every path answers 200 before any load (else the run would measure error pages),
+    and the signed-in pages are the signed-in ones (the logout form is there)."""
+    def problem(name: str, path: str, headers: dict[str, str]) -> str | None:
+        status, _, page = get(port, path, headers)
+        if status != 200:
+            return f"{name}: {path} answers HTTP {status}"
+        if headers and "/compte/logout/" not in page:
+            return f"{name}: {path} is not the signed-in page"
+        return None
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:  # a few at a time: the workers are several
+        found = pool.map(lambda job: problem(*job),
+                         [(name, path, headers) for name, paths, headers in targets
+                          for path in paths])
+        problems = [p for p in found if p]
+    if problems:
+        raise SystemExit("pages not ready for load:\n  " + "\n  ".join(problems[:20]))
+    print(f"  {sum(len(p) for _, p, _ in targets)} paths answer 200; the signed-in pages are "
+          f"the participant's ({time.perf_counter() - started:.1f} s)", flush=True)
+
+
+# -- the load -------------------------------------------------------------------------------
+
+
+def measure(base: str, targets: list[tuple[str, list[str], dict[str, str]]], *,
+            connections: int, duration: float, warmup: float, tool: str) -> list[dict]:
+    use_wrk = tool == "wrk" or (tool == "auto" and shutil.which("wrk"))
+    for _name, paths, headers in targets:  # every worker loads its code, templates, wave data
+        run_load(base, [(p, headers) for p in paths], connections=connections,
+                 seconds=warmup, use_wrk=use_wrk)
+    runs = [(name, [(p, headers) for p in paths]) for name, paths, headers in targets]
+    runs.append(("mix of the pages", mix_requests(targets)))
+    rows = []
+    baseline_rps = None
+    for name, requests in runs:
+        print(f"  {name}: {len(requests)} paths, {duration:.0f} s …", flush=True)
+        result = run_load(base, requests, connections=connections, seconds=duration,
+                          use_wrk=use_wrk)
+        baseline_rps = baseline_rps or result["rps"]
+        judged = name != BASELINE and connections == GOAL_CONNECTIONS
+        met = result["errors"] == 0 and result["p99_ms"] <= GOAL_P99_MS
+        rows.append({"page": name, "paths": len(requests), "connections": connections,
+                     **result, "ratio": round(result["rps"] / baseline_rps, 3),
+                     "goal": ("met" if met else "missed") if judged else None})
+    return rows
+
+
+def mix_requests(targets) -> list[tuple[str, dict[str, str]]]:
+    """One round of the mix: each page's paths repeated to its share, interleaved so that
+    every stretch of the rotation has all of them."""
+    lists = {name: [(p, headers) for p in paths] for name, paths, headers in targets}
+    weighted = []
+    for name, share in MIX.items():
+        items = lists[name]
+        count = max(share * 4, len(items))  # every path at least once
+        weighted += [((n + 0.5) / count, items[n % len(items)]) for n in range(count)]
+    weighted.sort(key=lambda pair: pair[0])
+    return [item for _, item in weighted]
+
+
+def run_load(base: str, requests: list[tuple[str, dict[str, str]]], *, connections: int,
+             seconds: float, use_wrk: bool) -> dict:
+    if use_wrk:
+        return run_wrk(base, requests, connections=connections, seconds=seconds)
+    # The Python generator sends one set of headers with every request: a mix holding
+    # signed-in pages is then browsed entirely signed in (wrk sends each its own).
+    headers = next((h for _, h in requests if h), {})
+    result = loadgen.run(base, [p for p, _ in requests], connections=connections,
+                         seconds=seconds, tool="python", headers=headers)
+    return {"tool": result.tool, "requests": result.requests, "rps": round(result.rps, 1),
+            "p50_ms": round(result.p50_ms, 1), "p99_ms": round(result.p99_ms, 1),
+            "errors": result.errors, "non_2xx": None, "socket_errors": None}
+
+
+# Each thread starts at its own place in the rotation; every answer not 2xx is counted (wrk
+# itself counts only ≥ 400: a redirect to the login page would pass), summed over the threads.
+WRK_LUA = """
+local entries = {%s}
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("offset", #threads * 997)
+end
+function init(args)
+  bad = 0
+  n = 0
+end
+function request()
+  n = n + 1
+  local entry = entries[(offset + n) %% #entries + 1]
+  return wrk.format(nil, entry[1], entry[2])
+end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local non2xx = 0
+  for _, thread in ipairs(threads) do non2xx = non2xx + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, non2xx))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_wrk(base: str, requests: list[tuple[str, dict[str, str]]], *, connections: int,
+            seconds: float) -> dict:
+    def entry(path: str, headers: dict[str, str]) -> str:
+        fields = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items())
+        return f"{{{lua_string(path)}, {{{fields}}}}}"
+
+    entries = ", ".join(entry(path, headers) for path, headers in requests)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_LUA % entries)
+    try:
+        text = subprocess.run(
+            ["wrk", "-t", str(min(2, connections)), "-c", str(connections),
+             "-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name, base],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        Path(script.name).unlink()
+    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", text, re.M)
+    if not match:
+        raise SystemExit(f"unexpected wrk output:\n{text}")
+    requests_done, duration_us, p50, p99, socket_errors, non_2xx = map(int, match.groups())
+    return {"tool": "wrk", "requests": requests_done,
+            "rps": round(requests_done / (duration_us / 1e6), 1),
+            "p50_ms": round(p50 / 1000, 1), "p99_ms": round(p99 / 1000, 1),
+            "errors": socket_errors + non_2xx, "non_2xx": non_2xx,
+            "socket_errors": socket_errors}
+
+
+def print_table(rows: list[dict], *, tool: str) -> None:
+    print(f"\nLoad generator: {tool}")
+    header = ("page", "paths", "conns", "requests", "req/s", "p50 ms", "p99 ms", "× baseline",
+              "errors", "SQL", "goal")
+    lines = [header]
+    for row in rows:
+        lines.append((row["page"], str(row["paths"]), str(row["connections"]),
+                      f"{row['requests']:,}", f"{row['rps']:.0f}", f"{row['p50_ms']:.1f}",
+                      f"{row['p99_ms']:.1f}", f"{row['ratio']:.2f}", str(row["errors"]),
+                      "" if row.get("sql_queries") is None else str(row["sql_queries"]),
+                      row["goal"] or ""))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"Goal at {GOAL_CONNECTIONS} connections: zero errors (non-2xx answers, redirects "
+          f"included; socket errors; timeouts) and p99 ≤ {GOAL_P99_MS:.0f} ms, each page and "
+          "the mix; at other connection counts the rows are not judged. SQL: the page's "
+          "queries (its first path, steady state, test client).")

@@ -14,15 +14,23 @@ a problem located by its line. So whatever the file, an import either
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from alliances.actors.models import Organisation, RegistryImport, RegistryImportStatus
-from alliances.actors.registry import RegistryFileError, rna_import, sirene_import
+from alliances.actors.registry import (
+    RegistryFileError,
+    commune_centres_import,
+    rna_import,
+    sirene_import,
+)
+from alliances.lib.cog import ImportFileError
 from alliances.lib.opendata.rna import HEADER as RNA_HEADER
-from alliances.territories.tests.test_fuzz_cog import FUZZ, csv_bytes
+from alliances.territories.models import Commune
+from alliances.territories.tests.test_fuzz_cog import FUZZ, assert_located, csv_bytes
 
 from .test_import_rna import paris, places, rna_row  # noqa: F401  (fixtures)
 from .test_import_sirene import HEADER as SIRENE_HEADER
@@ -118,3 +126,42 @@ def test_rna_import_refuses_reads_or_resumes(tmp_path, data, batch_size, stop_af
 @given(data=SIRENE_FILES, batch_size=st.integers(1, 4), stop_after=st.integers(1, 3))
 def test_sirene_import_refuses_reads_or_resumes(tmp_path, data, batch_size, stop_after):
     check(sirene_import, "sirene.csv", tmp_path, data, batch_size, stop_after)
+
+
+CENTRES = Path(__file__).resolve().parents[2] / "territories" / "demo" / "centres.csv"
+with CENTRES.open(encoding="utf-8", newline="") as centres:
+    CENTRE_COLUMNS, *CENTRE_ROWS = list(csv.reader(centres))
+CENTRE_FILES = csv_bytes(CENTRE_COLUMNS, CENTRE_ROWS[:6], [CENTRES.read_bytes()[:2000]])
+
+
+def centres() -> list[tuple]:
+    return sorted(Commune.objects.values_list("code", "latitude", "longitude"))
+
+
+@FUZZ
+@given(data=CENTRE_FILES)
+def test_commune_centres_import_sets_or_refuses_with_a_located_error(tmp_path, data):
+    """All or nothing (its docstring): a located ImportFileError leaves every centre."""
+    path = tmp_path / "centres.csv"
+    path.write_bytes(data)
+    before = centres()
+    try:
+        commune_centres_import(path)
+    except ImportFileError as error:
+        event("refused")
+        assert_located(error, path.name)
+        assert centres() == before
+    else:
+        event("imported")
+
+
+def test_a_centre_field_over_the_csv_limit_is_a_located_error(tmp_path):
+    """Regression (found by the fuzz): a field over the csv module's limit (a quote left
+    open swallows the rest of the file) ended the import with _csv.Error."""
+    path = tmp_path / "centres.csv"
+    huge = "x" * (csv.field_size_limit() + 1)
+    path.write_text(f'code_insee,nom,latitude,longitude\n94080,Vincennes,48.8,2.4\n94028,"{huge}')
+    before = centres()
+    with pytest.raises(ImportFileError, match=r"^centres\.csv, line 3: malformed CSV"):
+        commune_centres_import(path)
+    assert centres() == before

@@ -82,7 +82,7 @@ def read_centres(path: str | Path) -> tuple[Iterator[Centre], dict[str, int]]:
     def rows() -> Iterator[Centre]:
         try:
             reader = csv.reader(file.text, delimiter=delimiter)
-            for values in reader:
+            for values in _checked(reader, name):
                 line = reader.line_num + 1
                 if not values or not any(v.strip() for v in values):
                     continue
@@ -129,3 +129,17 @@ def read_centres(path: str | Path) -> tuple[Iterator[Centre], dict[str, int]]:
             file.close()
 
     return rows(), counters
+
+
+def _checked(reader, file: str) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module refuses (a field over its limit, as a quote
+    left open makes) is an ImportFileError at its line, like every other bad row."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(f"malformed CSV: {error}", file=file,
+                                  line=reader.line_num + 1) from None
+        yield values

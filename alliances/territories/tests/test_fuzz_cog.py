@@ -130,7 +130,9 @@ def xlsx_bytes(draw, sheets: dict[str, tuple[list[str], list[list[str]]]]):
     book.save(out)
     data = out.getvalue()
     if draw(st.integers(0, 4)) == 0:
-        data = data[: draw(st.integers(0, len(data)))]
+        # Cut at a share of the length: the workbook's bytes hold the time it was saved at,
+        # so their length may differ when hypothesis replays the example.
+        data = data[: len(data) * draw(st.integers(0, 1000)) // 1000]
     return data
 
 

@@ -437,7 +437,12 @@ def database_holders() -> list[str]:
 
 
 def _empty_database() -> None:
-    """Delete every backed-up row, and the sessions, inside the current transaction."""
+    """Delete every backed-up row, and the sessions, inside the current transaction.
+
+    DELETE rather than the TRUNCATE of `flush`: on PostgreSQL, truncating a hundred tables
+    takes seconds even when they hold a few reference rows, as a restore usually finds
+    them. Foreign keys are checked at commit (Django declares them deferred), so the order
+    does not matter."""
     tables = [m._meta.db_table for m in backed_up_models()]
     tables += [
         f.remote_field.through._meta.db_table
@@ -445,8 +450,9 @@ def _empty_database() -> None:
         if f.remote_field.through._meta.auto_created
     ]
     tables.append(apps.get_model("sessions", "Session")._meta.db_table)
-    statements = connection.ops.sql_flush(no_style(), sorted(set(tables)))
-    connection.ops.execute_sql_flush(statements)
+    with connection.cursor() as cursor:
+        for table in sorted(set(tables)):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
 
 def _load_model(model: type[models.Model], path: Path) -> int:

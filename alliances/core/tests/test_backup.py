@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import connection
+from django.db import connection, transaction
 
 from alliances.accounts.models import User
 from alliances.accounts.services import user_create
@@ -45,15 +45,15 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media-before"
 
 
-def _empty_instance(settings, media_root: Path, *, other_ids: bool = False) -> None:
-    """Make the database what `migrate` leaves: no data but the reference rows; with
-    `other_ids`, content types and permissions have other ids than before (as on another
-    server)."""
-    call_command("flush", interactive=False, verbosity=0)
-    if other_ids:
-        ContentType.objects.all().delete()
-        ContentType.objects.clear_cache()
-        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+def _empty_instance(settings, media_root: Path) -> None:
+    """Make the database what `migrate` leaves on another server: no data but the reference
+    rows, content types and permissions made again (with other ids than before)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Not `flush`: its TRUNCATE of every table takes seconds on PostgreSQL.
+        for table in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+    ContentType.objects.clear_cache()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
     for module in REFERENCE_DATA_MIGRATIONS:
         import_module(module).load(apps, None)
     from alliances.resources import search
@@ -164,7 +164,7 @@ def test_round_trip_gives_the_same_rows_media_pages_and_api_answers(settings, tm
     archive = tmp_path / "instance.tar.gz"
 
     call_command("backup", str(archive), stdout=io.StringIO())
-    _empty_instance(settings, tmp_path / "media-after", other_ids=True)
+    _empty_instance(settings, tmp_path / "media-after")
     assert dict(ContentType.objects.values_list("model", "pk")) != content_types_before
     out = io.StringIO()
     call_command("restore", str(archive), stdout=out)

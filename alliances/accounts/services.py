@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliances.actors.models import Membership
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.journeys.pagecache import member_pages_changed
 from alliances.territories.models import Commune
 
@@ -33,6 +35,9 @@ def user_create(
         is_superuser=is_admin,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    if role != User.Role.PARTICIPANT:
+        audit.record(AuditAction.PLATFORM_ROLE, target=user,
+                     target_label=audit.actor_label(user), changes={"role": role})
     return user
 
 
@@ -57,6 +62,14 @@ def user_delete(*, user: User) -> User:
     # Their name becomes "Deleted account" on every cohort page that lists them; bumped
     # before any app's eraser removes what ties them to a cohort.
     member_pages_changed(user.pk)
+    audit.record(AuditAction.ACCOUNT_DELETED, target=user, target_label=f"#{user.pk}")
+    audit.forget_person(user)  # the audit log keeps the account's number, not its address
+    # The apps' erasers first: those that take the person's name out of the texts that stay
+    # (accounts.gdpr.scrub) need it.
+    from .gdpr import erasers  # the apps' modules import this one's models
+
+    for erase in erasers().values():
+        erase(user)
     user.email = f"deleted-{user.pk}@invalid.alliances"
     user.display_name = ""
     user.home_commune = None
@@ -71,8 +84,4 @@ def user_delete(*, user: User) -> User:
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    from .gdpr import erasers  # the apps' modules import this one's models
-
-    for erase in erasers().values():
-        erase(user)
     return user

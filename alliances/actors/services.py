@@ -6,6 +6,8 @@ from typing import Any
 from django.db import transaction
 
 from alliances.accounts.models import User
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.core.pagecache import pages_changed
 from alliances.lib.identifiers import normalise
 from alliances.territories.models import Commune
@@ -81,7 +83,13 @@ def organisation_update(
 @transaction.atomic
 def membership_add(*, organisation: Organisation, user: User, role: str) -> Membership:
     """Make a user a member (or manager) of an organisation; re-adding changes the role."""
+    old_role = (Membership.objects.filter(organisation=organisation, user=user)
+                .values_list("role", flat=True).first())
     membership, _ = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
+    if old_role != role:
+        audit.record(AuditAction.ORGANISATION_ROLE, target=membership,
+                     target_label=f"{audit.actor_label(user)} — {organisation.name}",
+                     changes={"organisation": organisation.pk, "role": [old_role, role]})
     return membership

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
 from alliances.actors.models import Organisation
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.core.tasks import deliver_email
 from alliances.territories.models import Commune, Departement
 
@@ -204,12 +206,21 @@ def cohort_member_add(
     member = CohortMember.objects.filter(cohort=cohort, user=user).first()
     if member is None:
         member = CohortMember(cohort=cohort, user=user)
+    old_role = member.role if member.pk else None
     member.role = role
     member.pilot_territory = pilot_territory
     member.full_clean()
     member.save()
+    if old_role != role:
+        _audit_role(member, old_role, role)
     cohort_pages_changed(cohort.pk)
     return member
+
+
+def _audit_role(member: CohortMember, old: str | None, new: str | None) -> None:
+    audit.record(AuditAction.COHORT_ROLE, target=member,
+                 target_label=f"{audit.actor_label(member.user)} — {member.cohort}",
+                 changes={"cohort": member.cohort_id, "role": [old, new]})
 
 
 def _session_check(session: Session) -> None:
@@ -787,10 +798,13 @@ def cohort_member_update(
             raise ValidationError(
                 {"role": _("The cohort needs at least one animateur: name another one first.")}
             )
+    old_role = member.role
     member.role = role
     member.pilot_territory = pilot_territory
     member.full_clean(exclude=["cohort", "user"])
     member.save(update_fields=["role", "pilot_territory"])
+    if old_role != role:
+        _audit_role(member, old_role, role)
     cohort_pages_changed(member.cohort_id)
     return member
 
@@ -808,5 +822,6 @@ def cohort_member_remove(*, member: CohortMember) -> None:
         user_id=member.user_id,
         session__start__gt=timezone.now(),
     ).delete()
+    _audit_role(member, member.role, None)
     member.delete()
     cohort_pages_changed(member.cohort_id)

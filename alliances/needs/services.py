@@ -6,7 +6,8 @@ help to the need. Refused with a ValidationError (keyed by field where one is to
 nothing written: a need the sender may not see, a closed need, an organisation writing to
 itself, a request between the same two organisations for the same need (whatever its
 direction, and even once declined: a refusal is final), more than CONTACT_REQUESTS_PER_DAY
-requests by one person in 24 hours.
+requests by one person in 24 hours, or more than CONTACT_REQUESTS_PER_RECIPIENT_PER_DAY of
+them to the same organisation.
 """
 
 import datetime
@@ -29,6 +30,7 @@ from .models import ContactRequest, ContactStatus, HelpKind, Need, NeedStatus
 
 # Counted in the database over a sliding day, so that every web worker agrees.
 CONTACT_REQUESTS_PER_DAY = 20
+CONTACT_REQUESTS_PER_RECIPIENT_PER_DAY = 5
 RATE_WINDOW = datetime.timedelta(hours=24)
 NEED_FIELDS = ("title", "description", "kind", "fragility", "status")
 
@@ -164,6 +166,15 @@ def contact_request_send(
         raise ValidationError(
             _("You have sent %(limit)d contact requests in the last 24 hours, the most allowed: "
               "try again tomorrow.") % {"limit": CONTACT_REQUESTS_PER_DAY}
+        )
+    to_recipient = ContactRequest.objects.filter(
+        sent_by=user, recipient=recipient, created_at__gte=timezone.now() - RATE_WINDOW
+    ).count()
+    if to_recipient >= CONTACT_REQUESTS_PER_RECIPIENT_PER_DAY:
+        raise ValidationError(
+            _("You have sent %(limit)d contact requests to %(organisation)s in the last 24 "
+              "hours, the most allowed: try again tomorrow.")
+            % {"limit": CONTACT_REQUESTS_PER_RECIPIENT_PER_DAY, "organisation": recipient.name}
         )
     try:
         with transaction.atomic():

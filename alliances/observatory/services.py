@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.lib.stats.raking import weight_diagnostics
 
 from . import dataset
@@ -213,8 +215,13 @@ def wave_set_status(*, wave: Wave, status: str, by: User) -> Wave:
         if dataset.wave_data(locked).n == 0:
             raise WaveStateError(_("A wave without respondents cannot be published."))
         locked.published_at = timezone.now()
+    old = locked.status
     locked.status = status
     locked.save(update_fields=["status", "published_at"])
+    if Wave.Status.PUBLIEE in (old, status):
+        published = status == Wave.Status.PUBLIEE
+        audit.record(AuditAction.WAVE_PUBLISHED if published else AuditAction.WAVE_WITHDRAWN,
+                     target=locked, actor=by, changes={"status": [old, status]})
     return locked
 
 

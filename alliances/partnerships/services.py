@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
 from alliances.actors.models import Fragility, Organisation
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.core.pagecache import pages_changed
 
 from .models import (
@@ -110,6 +112,8 @@ def alliance_create(
     alliance.fragilities.set(fragilities)  # type: ignore[arg-type]  # str pks
     alliance.resources.set(resources)
     alliance.actions.set(actions)
+    if alliance.is_public:
+        audit.record(AuditAction.ALLIANCE_PUBLIC, target=alliance, actor=created_by)
     pages_changed()
     return alliance
 
@@ -131,10 +135,13 @@ def alliance_update(
         raise TypeError(f"unknown alliance fields: {sorted(unknown)}")
     if partners is not None:
         _check_partners(partners)
+    was_public = Alliance.objects.filter(pk=alliance.pk, is_public=True).exists()
     for field, value in data.items():
         setattr(alliance, field, value)
     _check_alliance(alliance)
     alliance.save()
+    if alliance.is_public and not was_public:
+        audit.record(AuditAction.ALLIANCE_PUBLIC, target=alliance)
     if partners is not None:
         wanted = {p.organisation.pk: p.role for p in partners}
         alliance.partners.exclude(organisation_id__in=wanted).delete()

@@ -20,6 +20,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from alliances.accounts.models import User
+from alliances.core import audit
+from alliances.core.models import AuditAction
 from alliances.core.vocabularies import tag_families
 from alliances.lib.richtext import render_markdown
 from alliances.lib.text import fold
@@ -587,6 +589,7 @@ def resource_publish(*, resource: Resource, by: User, comment: str = "") -> Reso
     resource.save(update_fields=["status", "reviewer", "published_at", "refusal_reason",
                                  "updated_at"])
     _event(resource, ResourceEventKind.PUBLISHED, by=by, body=comment)
+    audit.record(AuditAction.RESOURCE_PUBLISHED, target=resource, actor=by)
     resources_index([resource])
     _notify_contributor(
         resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,
@@ -622,6 +625,7 @@ def resource_unpublish(*, resource: Resource, by: User, reason: str) -> Resource
     resource.reviewer = by
     resource.save(update_fields=["status", "reviewer", "updated_at"])
     _event(resource, ResourceEventKind.UNPUBLISHED, by=by, body=reason)
+    audit.record(AuditAction.RESOURCE_UNPUBLISHED, target=resource, actor=by)
     resources_index([resource])
     _notify_contributor(
         resource, by=by, kind=NotificationKind.RESOURCE_REVIEW,

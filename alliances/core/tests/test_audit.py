@@ -269,3 +269,18 @@ def test_prune_drops_the_lines_older_than_the_retention(db, settings):
     assert audit.prune(now=now) == 1
     assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
+
+
+def test_the_audit_prune_command(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.AUDIT_RETENTION_DAYS = 1
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=2)):
+        audit.record(AuditAction.ADMIN_CHANGE, target_label="old")
+    audit.record(AuditAction.ADMIN_CHANGE, target_label="new")
+    out = StringIO()
+    call_command("audit_prune", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    assert list(AuditEvent.objects.values_list("target_label", flat=True)) == ["new"]

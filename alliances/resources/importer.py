@@ -340,7 +340,11 @@ class _Checker:
             return _("“%(name)s”: a file name is expected, without any folder (no / nor ..)"
                      ) % {"name": name}
         path = self.files_dir / name
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError:  # a name the system refuses (too long): no such file either
+            found = False
+        if not found:
             return _("“%(name)s” is not in the folder %(folder)s") % {
                 "name": name, "folder": self.files_dir}
         with path.open("rb") as handle:

@@ -82,3 +82,17 @@ def test_a_cell_over_the_csv_limit_is_a_located_file_error(db, tmp_path):
     with pytest.raises(ImportFileError, match=r"^(line|ligne) 2\b"):
         resources_import(path=path)
     assert not Resource.objects.exists()
+
+
+def test_a_file_name_too_long_for_the_system_is_a_located_row_error(db, tmp_path):
+    """Regression (found by the fuzz): a `files` name longer than the file system allows
+    ended the import with OSError (File name too long)."""
+    path = tmp_path / "ressources.csv"
+    name = "x" * 300 + ".pdf"
+    path.write_text("title,kind,summary,body,tags,referentiel,files\n"
+                    f"A,fiche,S,B,emploi,2.1,{name}\n")
+    with pytest.raises(ImportRejected) as rejected:
+        resources_import(path=path, files_dir=DEMO / "fichiers")
+    assert len(rejected.value.errors) == 1
+    assert re.match(r"^(line|ligne) 2, (column|colonne) files", rejected.value.errors[0])
+    assert not Resource.objects.exists()

@@ -187,3 +187,15 @@ def test_through_the_redis_queue_the_retry_is_scheduled_then_run(settings):
     assert retry.status == TaskResultStatus.SUCCESSFUL
     assert retry.kwargs == {"label": "redis", "failures": 1, "retry_attempt": 2}
     assert retry.return_value == "sent on run 2"
+
+
+def test_the_command_queues_the_abandoned_tasks_again(capsys):
+    result = flaky.enqueue(label="command", failures=0)
+    DBTaskResult.objects.get(pk=result.id).claim("dead-worker")
+
+    call_command("requeue_abandoned_tasks")
+
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+    assert capsys.readouterr().out == "1 abandoned task(s) queued again\n"
+    run_worker()
+    assert RUNS["command"] == 1

@@ -16,7 +16,7 @@ The database queue marks a task RUNNING when a worker takes it and nothing ever 
 again: a worker killed in the middle (out of memory, a redeploy's SIGKILL) leaves the task
 RUNNING forever. `tasks_requeue_abandoned` puts such tasks back in the queue; `alliances
 serve` calls it before starting its worker, when no worker of this deployment runs, and
-`alliances requeue_abandoned_tasks` does it before a worker started on its own. (The
+`alliances requeue-abandoned-tasks` does it before a worker started on its own. (The
 Redis queue has its own answer: RQ moves the job of a worker whose heartbeat stopped to the
 failed job registry.)
 

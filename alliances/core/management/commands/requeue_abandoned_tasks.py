@@ -1,9 +1,9 @@
-"""`alliances requeue_abandoned_tasks`: put back in the database queue the tasks a worker that
+"""`alliances requeue-abandoned-tasks`: put back in the database queue the tasks a worker that
 died (SIGKILL, out of memory, a machine restart) left RUNNING, where no worker would ever
 take them again (core.retry.tasks_requeue_abandoned).
 
 `alliances serve` does it before starting its worker. A worker started on its own (the
-database queue's systemd unit) runs it first: `ExecStartPre=… requeue_abandoned_tasks`.
+database queue's systemd unit) runs it first: `ExecStartPre=… requeue-abandoned-tasks`.
 Only when no other worker of the database runs: one it would run a second time.
 """
 

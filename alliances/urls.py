@@ -22,6 +22,7 @@ urlpatterns = [
     path("observatoire/", include("alliances.observatory.urls")),
     path("recherche/", site_search, name="search"),
     path("notifications/", include("alliances.notifications.urls")),
+    path("taches/", include("alliances.core.task_urls")),
     path("compte/", include("alliances.accounts.urls")),
     path("compte/", include("allauth.urls")),
     # Exempt from CSRF on purpose: see the language form in base.html.

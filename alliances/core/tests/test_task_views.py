@@ -9,20 +9,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.tasks import Task, TaskResultStatus
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-import alliances.urls
 from alliances.core.management.commands.serve import DB_WORKER
 from alliances.core.tasks import deliver_email
 from alliances.lib.email_url import parse_email_url
-
-# Until alliances/urls.py includes alliances.core.task_urls, this test's URLconf does.
-urlpatterns = [
-    path("taches/", include("alliances.core.task_urls")),
-    *alliances.urls.urlpatterns,
-]
-pytestmark = pytest.mark.urls(__name__)
 
 PAGE = "tasks:failed"
 ADMIN_LIST = "admin:django_tasks_database_dbtaskresult_changelist"

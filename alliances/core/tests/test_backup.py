@@ -68,9 +68,13 @@ def _rows() -> dict[str, list[dict]]:
     rows = {}
     for model in backup.backed_up_models():
         many = {f.name for f in model._meta.many_to_many}
-        objects = serializers.serialize(
-            "python", model._base_manager.order_by("pk"), use_natural_foreign_keys=True
-        )
+        natural = [f.name for f in model._meta.concrete_fields
+                   if f.is_relation and hasattr(f.remote_field.model, "natural_key")]
+        queryset = model._base_manager.order_by("pk")
+        if natural:
+            queryset = queryset.select_related(*natural)
+        objects = serializers.serialize("python", queryset.prefetch_related(*many),
+                                        use_natural_foreign_keys=True)
         for obj in objects:
             for name in many & set(obj["fields"]):
                 obj["fields"][name] = sorted(obj["fields"][name])

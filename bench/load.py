@@ -6,7 +6,7 @@ Creates and drops a PostgreSQL database of its own (`alliances_bench_load` on th
 --database-url; the user's database is never opened), fills it with the other benchmarks'
 generators (bench/load_data.py: communes and actors, cohorts with participants and
 sessions, a published observatory wave, resources for the search), starts the server as
-`alliances serve --no-demo --no-worker` does (migrations, collectstatic, gunicorn) with
+`alliances serve --no-demo --no-worker` does (collectstatic, then gunicorn's sync workers) with
 ALLIANCES_ENV=production on 127.0.0.1 over plain HTTP, signs a participant in through the
 real login form, then loads each page alone (its paths in rotation) and a mix of all of
 them, next to the cheapest page Django serves (the bench baseline page) measured in the
@@ -46,7 +46,7 @@ FULL = {"communes": 35_000, "actors": 50_000, "cohorts": 200, "participants": 30
         "duration": 60.0, "connections": 50, "warmup": 3.0}
 SMOKE = {"communes": 1_000, "actors": 2_000, "cohorts": 5, "participants": 6,
          "sessions": 8, "respondents": 2_000, "resources": 300,
-         "duration": 1.0, "connections": 8, "warmup": 0.5}
+         "duration": 1.0, "connections": 8, "warmup": 0}
 GOAL_CONNECTIONS, GOAL_P99_MS = 50, 500.0
 BASELINE = "baseline (bench page)"
 # The mix: how often each page is asked for, out of 100 requests (a guess at real traffic:
@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
               "workers": args.workers, "database": "postgresql", "cpus": os.cpu_count(),
               "mix": MIX, "goal": {"connections": GOAL_CONNECTIONS, "p99_ms": GOAL_P99_MS,
                                    "errors": 0},
-              "server": "alliances serve --no-demo --no-worker, ALLIANCES_ENV=production",
+              "server": "gunicorn as `alliances serve` starts it, ALLIANCES_ENV=production",
               "load_average_before": load_before, "load_average_after": load_after}
     out.write_text(json.dumps({"config": config, "rows_built": data["rows"],
                                "build_seconds": data["seconds"],
@@ -164,9 +164,8 @@ def serve_and_measure(database_url: str, data: dict, *, connections: int, durati
     base = f"http://127.0.0.1:{port}"
     with (BENCH_DIR / "server.log").open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "alliances", "serve", "--no-demo", "--no-worker",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            gunicorn_command(port, workers), env=env, cwd=ROOT, stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_until_up(base, server)
@@ -188,20 +187,28 @@ def serve_and_measure(database_url: str, data: dict, *, connections: int, durati
 
 
 def collect_static(env: dict[str, str]) -> None:
-    """`collectstatic` with the production storage (hashed, compressed names), which
-    `alliances serve` runs again at its start (then with nothing left to copy).
+    """`collectstatic` with the production storage (hashed and compressed names), as
+    `alliances serve` runs it, unless an earlier run collected the same files: compressing
+    them all again takes most of a minute on a small machine.
 
     A vendored script may name a source map the project does not ship (Leaflet's
     `//# sourceMappingURL=leaflet.js.map`): the manifest storage then refuses the whole
     collection, and production cannot start. The bench says so and puts an empty map of its
     own in its own static directory, so that the load can still be measured."""
     static_root = BENCH_DIR / "static"
+    stamp = static_root / ".bench-load-sources"
+    sources = static_sources()
+    if stamp.exists() and stamp.read_text() == sources:
+        print("  static files: collected by an earlier run from the same sources", flush=True)
+        return
+    stamp.unlink(missing_ok=True)
     for _attempt in range(5):
         run = subprocess.run(
             [sys.executable, "-m", "alliances", "collectstatic", "--noinput", "-v", "0"],
             env=env, cwd=ROOT, capture_output=True, text=True,
         )
         if run.returncode == 0:
+            stamp.write_text(sources)
             return
         missing = re.search(r"The file '([^']+\.map)' could not be found", run.stderr)
         if not missing:
@@ -213,6 +220,28 @@ def collect_static(env: dict[str, str]) -> None:
         placeholder.parent.mkdir(parents=True, exist_ok=True)
         placeholder.write_text('{"version": 3, "sources": [], "mappings": ""}')
     raise SystemExit("collectstatic still fails after 5 missing source maps")
+
+
+def static_sources() -> str:
+    """What the collected files are made from: the project's static files (path, size,
+    modification time) and the installed distributions (Django's admin, allauth… ship
+    theirs)."""
+    from importlib.metadata import distributions
+
+    files = sorted(
+        f"{path.relative_to(ROOT)} {path.stat().st_size} {path.stat().st_mtime_ns}"
+        for path in (ROOT / "alliances").glob("**/static/**/*") if path.is_file()
+    )
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return "\n".join([*files, *packages])
+
+
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """The web server as `alliances serve` starts it (its migrate and collectstatic are done
+    above: the bench's collection may need the source map stand-in)."""
+    return [sys.executable, "-m", "gunicorn", "alliances.wsgi:application",
+            "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+            "--no-control-socket"]
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None, *, method: str = "GET",
@@ -284,9 +313,10 @@ def check_pages(port: int, targets: list[tuple[str, list[str], dict[str, str]]])
 def measure(base: str, targets: list[tuple[str, list[str], dict[str, str]]], *,
             connections: int, duration: float, warmup: float, tool: str) -> list[dict]:
     use_wrk = tool == "wrk" or (tool == "auto" and shutil.which("wrk"))
-    for _name, paths, headers in targets:  # every worker loads its code, templates, wave data
-        run_load(base, [(p, headers) for p in paths], connections=connections,
-                 seconds=warmup, use_wrk=use_wrk)
+    if warmup:  # every worker loads its code, templates and the wave's data: not timed
+        for _name, paths, headers in targets:
+            run_load(base, [(p, headers) for p in paths], connections=connections,
+                     seconds=warmup, use_wrk=use_wrk)
     runs = [(name, [(p, headers) for p in paths]) for name, paths, headers in targets]
     runs.append(("mix of the pages", mix_requests(targets)))
     rows = []

@@ -226,9 +226,16 @@ def test_epci_csv_import_refuses_or_imports(db, tmp_path, data):
     attempt(epcis_import, path)
 
 
+# The EPCI sheet lists every EPCI the composition sheet names (as INSEE's workbook does).
+WORKBOOK_LIST_ROWS = [
+    [code, name, "METRO", "1"]
+    for code, name in dict((row[2], row[3]) for row in EPCI_ROWS if row[2] != "ZZZZZZZZZ").items()
+]
+
+
 @FUZZ
 @given(data=xlsx_bytes({
-    "EPCI": (LIST_COLUMNS, LIST_ROWS),
+    "EPCI": (LIST_COLUMNS, WORKBOOK_LIST_ROWS),
     "Composition_communale": (EPCI_COLUMNS, EPCI_ROWS),
 }))
 def test_epci_xlsx_import_refuses_or_imports(db, tmp_path, data):
@@ -236,3 +243,11 @@ def test_epci_xlsx_import_refuses_or_imports(db, tmp_path, data):
     path = tmp_path / "epci.xlsx"
     path.write_bytes(data)
     attempt(epcis_import, path)
+
+
+@FUZZ
+@given(data=xlsx_bytes({"Communes": (POP_COLUMNS, POP_ROWS), "Feuil2": (POP_COLUMNS, [])}))
+def test_populations_xlsx_import_refuses_or_imports(db, tmp_path, data):
+    path = tmp_path / "populations.xlsx"
+    path.write_bytes(data)
+    attempt(communes_import, FILES / "communes.csv", populations_path=path)

@@ -403,7 +403,8 @@ def _check_manifest(manifest: dict[str, Any], digests: dict[str, str]) -> None:
             % {"names": ", ".join(unlisted[:5])}
         )
     for name, digest in sorted(digests.items()):
-        if listed[name].get("sha256") != digest:
+        entry = listed[name] if isinstance(listed[name], dict) else {}
+        if entry.get("sha256") != digest:
             raise BackupError(
                 _("Checksum mismatch for %(name)s: the archive is corrupted or was altered.")
                 % {"name": name}
@@ -544,7 +545,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreReport:
                 search_index_rebuild()
                 pages_changed()
                 media_files = _install_media(staging / MEDIA_DIR)
-        except (DatabaseError, DeserializationError) as error:
+        except (DatabaseError, DeserializationError, OSError) as error:
             raise BackupError(
                 _("The restore failed and was undone, the database is unchanged: %(error)s")
                 % {"error": error}

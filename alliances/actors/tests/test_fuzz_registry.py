@@ -20,6 +20,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from alliances.actors import registry
 from alliances.actors.models import Organisation, RegistryImport, RegistryImportStatus
 from alliances.actors.registry import (
     RegistryFileError,
@@ -165,3 +166,14 @@ def test_a_centre_field_over_the_csv_limit_is_a_located_error(tmp_path):
     with pytest.raises(ImportFileError, match=r"^centres\.csv, line 3: malformed CSV"):
         commune_centres_import(path)
     assert centres() == before
+
+
+@FUZZ
+@given(data=RNA_FILES, batch_size=st.integers(1, 4), stop_after=st.integers(1, 3))
+def test_a_large_file_import_refuses_reads_or_resumes(monkeypatch, tmp_path, data, batch_size,
+                                                      stop_after):
+    """The same, the way a first national import goes: the file read in a child process
+    and, on SQLite, the organisation indexes dropped and built again at the end."""
+    monkeypatch.setattr(registry, "DEFER_INDEXES_MIN_ROWS", 0)
+    monkeypatch.setattr(registry, "READ_IN_CHILD_MIN_ROWS", 0)
+    check(rna_import, "rna.csv", tmp_path, data, batch_size, stop_after)

@@ -81,7 +81,12 @@ def main(argv: list[str]) -> int:
     print(f"Load bench: {connections} connections, {duration:.0f} s per run, "
           f"{args.workers} gunicorn workers ({os.cpu_count()} CPUs, load average "
           f"{load_before[0]:.2f})", flush=True)
-    database_url = pg_create(args.database_url, PG_BENCH_DB)
+    try:
+        database_url = pg_create(args.database_url, PG_BENCH_DB)
+    except Exception as error:  # noqa: BLE001 (psycopg's errors: said plainly, no traceback)
+        print(f"No PostgreSQL server to build on at {args.database_url}: {error}",
+              file=sys.stderr)
+        return 2
     try:
         data = build(database_url, shape)
         rows = serve_and_measure(database_url, data, connections=connections,

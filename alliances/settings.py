@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "alliances.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliances.core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -105,9 +107,18 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'alliances.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or _default_db, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        env_str("DATABASE_URL") or _default_db, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection the server has dropped (PostgreSQL restarted) is found out at
+        # the start of the next request and replaced: the workers recover by themselves.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails the request in seconds (a clean 503 page, see
+    # core.views.server_error), not after the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web workers read while the task worker writes. A connection kept
@@ -142,6 +153,14 @@ CACHES = {
 
 # Background tasks: database queue by default, Redis queue when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    # The default cache holds the rate limits' counters (allauth's and core.ratelimit's):
+    # in Redis, every web worker counts against the same limit.
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "alliances",
+    }
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 TASKS = {
     "default": {
@@ -151,6 +170,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task that fails on a passing error (network, SMTP, database) is enqueued again after
+# TASK_RETRY_BASE_SECONDS × 2^(attempt−1) plus up to a quarter more, and recorded failed
+# after TASK_MAX_ATTEMPTS runs (alliances.core.retry).
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -173,6 +197,29 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliances] "
+ACCOUNT_ADAPTER = "alliances.accounts.adapter.AccountAdapter"
+# Rate limits of allauth's views, counted in the default cache (shared with REDIS_URL):
+# "count/period/what", period in s, m, h or d (15m: 15 minutes), what is ip, key (the
+# e-mail address) or user; a request over a limit gets the 429 page (templates/429.html).
+# login_failed is the lockout: 5 failed sign-ins on one address in 15 minutes lock that
+# account's sign-in (even with the right password) until the oldest failure is 15 minutes
+# old, or until a password reset; 10 failures a minute from one address lock that address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "10/h/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Behind a reverse proxy, the client address is the last X-Forwarded-For entry it adds: the
+# rate limits then count clients, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if PRODUCTION and env_bool("BEHIND_PROXY", default=False) else 0
+)
 
 # Mail: EMAIL_URL (smtp://user:pass@host:port, smtps://…, console:); without it, the console
 # in development and the local MTA (smtp://localhost:25) in production.
@@ -195,8 +242,31 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Media (uploaded files): the file system under MEDIA_ROOT, or an S3-compatible service
+# (MEDIA_STORAGE=s3: AWS, Scaleway, OVHcloud, MinIO, Garage…). Files are always served
+# through the platform's views, which check who may read them; on S3 the bucket stays
+# private. A write that fails raises core.storage.StorageFailed: a 503 page, nothing saved.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "filesystem", {"filesystem", "s3"})
+_media_storage: dict = {"BACKEND": "alliances.core.storage.MediaFileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    _media_storage = {
+        "BACKEND": "alliances.core.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX", "media"),
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+    if not _media_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and the S3_* settings)")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -267,12 +337,41 @@ if not re.fullmatch(r"\d+/[smhd]", OBSERVATORY_OPEN_LINK_RATE):
         "s, m, h or d, as 20/h"
     )
 
+# Logs on stderr: JSON lines in production (one object per record, with the request's id:
+# alliances.lib.logs), text in development. ACCESS_LOG: one line per request at INFO on
+# the "alliances.access" logger (method, path, status, duration, user id).
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", {"json", "text"})
+ACCESS_LOG = env_bool("ACCESS_LOG", default=PRODUCTION)
+# The audit log (core.AuditEvent: role changes, publications, admin actions, lockouts):
+# lines older than this are deleted by `alliances audit-prune` (to run daily).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "alliances.lib.redact.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "alliances.lib.redact.RedactSecrets"},
+        "request_id": {"()": "alliances.lib.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "alliances.lib.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets", "request_id"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "alliances.access": {"level": "INFO" if ACCESS_LOG else "WARNING"},
+    },
 }
+
+# GET /healthz: the task queue is unhealthy when a task has waited longer than this for a
+# worker (alliances.core.health). The probe answers on plain HTTP too (load balancers
+# probe the backend directly).
+HEALTH_TASK_MAX_WAIT = env_int("HEALTH_TASK_MAX_WAIT", 300)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

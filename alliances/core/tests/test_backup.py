@@ -173,7 +173,8 @@ def test_round_trip_gives_the_same_rows_media_pages_and_api_answers(settings, tm
     out = io.StringIO()
     call_command("restore", str(archive), stdout=out)
 
-    assert f"{sum(len(r) for r in rows_before.values())} rows" in out.getvalue()
+    total = sum(len(r) for r in rows_before.values())
+    assert re.search(rf"\b{total}\b", out.getvalue())  # the rows loaded, in any language
     rows_after = _rows()
     generation_before = rows_before.pop("core.pagegeneration")
     generation_after = rows_after.pop("core.pagegeneration")

@@ -122,7 +122,7 @@ class Geography:
 
 
 def _known_arrondissement(code: str) -> str | None:
-    if not code.isdigit():
+    if not (code.isascii() and code.isdigit()):  # "²" is a digit to isdigit, not to int
         return None
     number = int(code)
     for first, last, commune in ARRONDISSEMENT_RANGES:

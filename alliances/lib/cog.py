@@ -375,7 +375,8 @@ def _parse_count(text: str) -> int | None:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    return int(cleaned) if cleaned.isdigit() else None
+    # ASCII only: "²" is a digit to isdigit, not to int.
+    return int(cleaned) if cleaned.isascii() and cleaned.isdigit() else None
 
 
 def read_populations(path: Path | str, *, encoding: str | None = None) -> Iterator[PopulationRow]:

@@ -177,3 +177,13 @@ def test_a_large_file_import_refuses_reads_or_resumes(monkeypatch, tmp_path, dat
     monkeypatch.setattr(registry, "DEFER_INDEXES_MIN_ROWS", 0)
     monkeypatch.setattr(registry, "READ_IN_CHILD_MIN_ROWS", 0)
     check(rna_import, "rna.csv", tmp_path, data, batch_size, stop_after)
+
+
+def test_a_commune_code_of_unicode_digits_is_an_unknown_commune(tmp_path):
+    """Regression (found by the fuzz): "¹" is a digit to str.isdigit but not to int(), and
+    the arrondissement lookup of such a commune code ended the import with ValueError."""
+    path = tmp_path / "rna.csv"
+    path.write_bytes(_file(RNA_HEADER, [rna_row(1, commune="¹"), rna_row(2)], ";"))
+    report = rna_import(path)
+    assert report.skipped["unknown_commune"] == 1 and report.created == 1
+    assert LOCATED.match(report.problems[0])

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -251,3 +252,16 @@ def test_populations_xlsx_import_refuses_or_imports(db, tmp_path, data):
     path = tmp_path / "populations.xlsx"
     path.write_bytes(data)
     attempt(communes_import, FILES / "communes.csv", populations_path=path)
+
+
+def test_a_population_of_unicode_digits_is_a_located_error(db, tmp_path):
+    """Regression (found by the fuzz, as the RNA's "¹" commune code): "²" is a digit to
+    str.isdigit but not to int(), and the populations file ended in ValueError."""
+    path = tmp_path / "populations.csv"
+    path.write_text("COM;PMUN\n05118;²\n", encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(ImportFileError) as error:
+        communes_import(path=FILES / "communes.csv", populations_path=path)
+    located = (error.value.file, error.value.line, error.value.column)
+    assert located == ("populations.csv", 2, "PMUN")
+    assert snapshot() == before

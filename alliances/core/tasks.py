@@ -15,3 +15,12 @@ def deliver_email(*, subject: str, body: str, recipients: list[str]) -> int:
     An SMTP server that does not answer or refuses for now: retried later (core.retry).
     """
     return send_mail(subject, body, None, recipients)
+
+
+@task
+def prune_audit_log() -> int:
+    """Delete the audit log's lines older than AUDIT_RETENTION_DAYS; the scheduler enqueues
+    it daily. Returns the lines deleted."""
+    from .audit import prune
+
+    return prune()

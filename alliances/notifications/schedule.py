@@ -4,7 +4,8 @@ now, which jobs are due) and the tick the `alliances scheduler` loop calls every
 A job's slot is the latest moment it was meant to run at or before now: the top of the
 hour for the reminders, every 5 minutes for the immediate mails (a safety net behind the
 task `notify` enqueues), 07:00 Europe/Paris for the daily digest, Monday 07:00 for the
-weekly one. A job is due when its current slot is later than the last one it ran for. The
+weekly one (and the audit log's pruning, daily with the digest). A job is due when its
+current slot is later than the last one it ran for. The
 last slot is stored in the database, so a restart neither skips a run (after a stop across
 07:00 the digest goes out at restart) nor repeats one; after a long stop each job runs
 once, not once per missed slot.
@@ -75,6 +76,8 @@ JOBS: tuple[Job, ...] = (
     Job("immediate", five_minutes_slot),
     Job("digest_daily", daily_slot, run_on_first_start=False),
     Job("digest_weekly", weekly_slot, run_on_first_start=False),
+    # The audit log's lines past AUDIT_RETENTION_DAYS, once a day (with the daily digest).
+    Job("audit_prune", daily_slot, run_on_first_start=False),
 )
 
 
@@ -113,6 +116,10 @@ def _enqueue(name: str) -> None:
         send_digest.enqueue(frequency=DigestFrequency.DAILY.value)
     elif name == "digest_weekly":
         send_digest.enqueue(frequency=DigestFrequency.WEEKLY.value)
+    elif name == "audit_prune":
+        from alliances.core.tasks import prune_audit_log
+
+        prune_audit_log.enqueue()
     else:  # pragma: no cover - JOBS and this switch go together
         raise ValueError(name)
 

@@ -40,6 +40,7 @@ def test_the_first_start_runs_reminders_and_mails_but_waits_for_the_digests_slot
     assert dict(first_seen_jobs(last_runs={}, now=now)) == {
         "digest_daily": paris(2027, 3, 3, 7, 0),
         "digest_weekly": paris(2027, 3, 1, 7, 0),
+        "audit_prune": paris(2027, 3, 3, 7, 0),
     }
     # Noted at 15:12 on Wednesday: the daily digest goes out on Thursday at 07:00.
     last = dict(first_seen_jobs(last_runs={}, now=now))
@@ -114,7 +115,7 @@ def test_the_tick_remembers_in_the_database(django_capture_on_commit_callbacks, 
     with django_capture_on_commit_callbacks(execute=True):
         assert set(scheduler_tick(now=now)) == {"reminders", "immediate"}
     assert set(enqueued) == {"reminders", "immediate"}
-    assert ScheduledRun.objects.count() == 4
+    assert ScheduledRun.objects.count() == 5  # one row per job
     assert ScheduledRun.objects.get(job="digest_daily").last_slot == paris(2027, 3, 3, 7, 0)
 
     # A restart one minute later: nothing repeats.
@@ -125,7 +126,8 @@ def test_the_tick_remembers_in_the_database(django_capture_on_commit_callbacks, 
     # Stopped overnight, restarted at 08:10: the missed digest and the rest, once each.
     morning = paris(2027, 3, 4, 8, 10)
     with django_capture_on_commit_callbacks(execute=True):
-        assert set(scheduler_tick(now=morning)) == {"reminders", "immediate", "digest_daily"}
+        assert set(scheduler_tick(now=morning)) == {"reminders", "immediate", "digest_daily",
+                                                  "audit_prune"}
         assert scheduler_tick(now=morning) == []
     assert ScheduledRun.objects.get(job="digest_daily").last_slot == paris(2027, 3, 4, 7, 0)
 
@@ -150,7 +152,7 @@ def test_the_scheduler_command_enqueues_and_the_tasks_run(
     ):
         call_command("scheduler", "--once", stdout=out)
     assert "digest_daily" in out.getvalue()
-    assert ScheduledRun.objects.count() == 4
+    assert ScheduledRun.objects.count() == 5  # one row per job
     # The daily digest ran (immediate backend): the participant has their mail.
     assert [m.to for m in mail.outbox] == [[participant.email]]
     assert Notification.objects.get().emailed_at is not None

@@ -45,6 +45,16 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media-before"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The operator's messages are checked by their English text (pages are requested in
+    the site's language all the same: a request chooses its own)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _empty_instance(settings, media_root: Path) -> None:
     """Make the database what `migrate` leaves on another server: no data but the reference
     rows, content types and permissions made again (with other ids than before)."""

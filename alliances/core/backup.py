@@ -47,6 +47,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliances.core.storage import StorageFailed
+
 FORMAT = "alliances-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -493,10 +495,15 @@ def _install_media(source: Path) -> int:
         name = path.relative_to(source).as_posix()
         try:
             target = Path(default_storage.path(name))
-        except NotImplementedError:
+        except NotImplementedError:  # S3 and the like
             default_storage.delete(name)
             with path.open("rb") as stream:
-                default_storage.save(name, File(stream))
+                saved = default_storage.save(name, File(stream))
+            if saved != name:  # the rows name the file as it was
+                raise BackupError(
+                    _("The media storage saved %(name)s as %(saved)s.")
+                    % {"name": name, "saved": saved}
+                ) from None
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
@@ -545,7 +552,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreReport:
                 search_index_rebuild()
                 pages_changed()
                 media_files = _install_media(staging / MEDIA_DIR)
-        except (DatabaseError, DeserializationError, OSError) as error:
+        except (DatabaseError, DeserializationError, OSError, StorageFailed) as error:
             raise BackupError(
                 _("The restore failed and was undone, the database is unchanged: %(error)s")
                 % {"error": error}

@@ -30,6 +30,7 @@ from alliances.conftest import REFERENCE_DATA_MIGRATIONS
 from alliances.core import backup
 from alliances.core.backup import BackupError, backup_create, backup_restore
 from alliances.core.demo_data import COHORT_NAME, demo_load
+from alliances.core.tests.test_storage import s3_server, use_s3  # noqa: F401 (a fixture)
 from alliances.journeys.models import Cohort
 from alliances.partnerships.models import Alliance
 from alliances.resources.models import Resource
@@ -346,3 +347,22 @@ def test_a_restore_failing_while_loading_leaves_the_database_as_it_was(settings,
         assert _state(settings) == before, name
         assert not User.objects.exists()
         assert not (Path(settings.MEDIA_ROOT) / "notes").exists()
+
+
+def test_round_trip_with_media_on_s3(settings, tmp_path, admin, s3_server):  # noqa: F811
+    """Media on an S3-compatible service (moto's): read through the storage, and put back
+    through it under the same names."""
+    use_s3(settings, s3_server)
+    name = default_storage.save("resources/7/fiche été.pdf", ContentFile(b"%PDF-1.4 fiche"))
+    archive = tmp_path / "s3.tar.gz"
+    backup_create(path=archive)
+    _empty_instance(settings, tmp_path / "unused")
+    default_storage.delete(name)
+    assert not default_storage.exists(name)
+
+    report = backup_restore(path=archive)
+
+    assert report.media_files == 1
+    with default_storage.open(name, "rb") as stream:
+        assert stream.read() == b"%PDF-1.4 fiche"
+    assert User.objects.get().email == admin.email

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -48,6 +49,7 @@ SMOKE = {"communes": 1_000, "actors": 2_000, "cohorts": 5, "participants": 6,
          "sessions": 8, "respondents": 2_000, "resources": 300,
          "duration": 1.0, "connections": 8, "warmup": 0}
 GOAL_CONNECTIONS, GOAL_P99_MS = 50, 500.0
+TRIAL_SECONDS = 15.0  # the mix at each worker count, when several are compared
 BASELINE = "baseline (bench page)"
 # The mix: how often each page is asked for, out of 100 requests (a guess at real traffic:
 # visitors browse territories and search; members open their cohort; analysts the dashboard).
@@ -61,8 +63,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny data, short runs (CI)")
     parser.add_argument("--duration", type=float, help="seconds of load per page and the mix")
     parser.add_argument("--connections", type=int, help="concurrent connections")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn sync workers (default: 2 × CPUs + 1)")
+    parser.add_argument("--workers", help="gunicorn sync workers; several (e.g. 4,5): a "
+                        f"{TRIAL_SECONDS:.0f} s run of the mix at each, the best kept "
+                        "(default: 2 × CPUs and 2 × CPUs + 1; --smoke: 2 × CPUs + 1)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
                         help="a PostgreSQL server: the bench creates and drops its own "
                         f"database {PG_BENCH_DB!r} there")
@@ -72,6 +75,9 @@ def main(argv: list[str]) -> int:
     size = SMOKE if args.smoke else FULL
     duration = args.duration or size["duration"]
     connections = args.connections or size["connections"]
+    cpus = os.cpu_count() or 1
+    default_workers = f"{2 * cpus + 1}" if args.smoke else f"{2 * cpus},{2 * cpus + 1}"
+    workers = [int(n) for n in (args.workers or default_workers).split(",")]
     shape = {key: size[key] for key in ("communes", "actors", "cohorts", "participants",
                                         "sessions", "respondents", "resources")}
 
@@ -79,7 +85,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()
     print(f"Load bench: {connections} connections, {duration:.0f} s per run, "
-          f"{args.workers} gunicorn workers ({os.cpu_count()} CPUs, load average "
+          f"{'/'.join(map(str, workers))} gunicorn workers ({os.cpu_count()} CPUs, load average "
           f"{load_before[0]:.2f})", flush=True)
     try:
         database_url = pg_create(args.database_url, PG_BENCH_DB)
@@ -89,21 +95,22 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         data = build(database_url, shape)
-        rows = serve_and_measure(database_url, data, connections=connections,
-                                 duration=duration, warmup=size["warmup"],
-                                 workers=args.workers, tool=args.loadgen)
+        rows, server = serve_and_measure(database_url, data, connections=connections,
+                                         duration=duration, warmup=size["warmup"],
+                                         workers=workers, tool=args.loadgen)
     finally:
         pg_drop(args.database_url, PG_BENCH_DB)
     load_after = os.getloadavg()
 
     for row in rows:
         row["sql_queries"] = data["sql_queries"].get(row["page"])
-    print_table(rows, tool=rows[0].get("tool", "?"))
+    print_table(rows, tool=rows[0].get("tool", "?"), workers=server["workers"])
     print(f"Load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after "
           f"(1 min; {os.cpu_count()} CPUs)")
     out = BENCH_DIR / f"load-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     config = {**shape, "smoke": args.smoke, "duration_s": duration, "connections": connections,
-              "workers": args.workers, "database": "postgresql", "cpus": os.cpu_count(),
+              "workers": server["workers"], "worker_trials": server["trials"],
+              "database": "postgresql", "cpus": os.cpu_count(),
               "mix": MIX, "goal": {"connections": GOAL_CONNECTIONS, "p99_ms": GOAL_P99_MS,
                                    "errors": 0},
               "server": "gunicorn as `alliances serve` starts it, ALLIANCES_ENV=production",
@@ -161,28 +168,60 @@ def production_env(database_url: str) -> dict[str, str]:
 
 
 def serve_and_measure(database_url: str, data: dict, *, connections: int, duration: float,
-                      warmup: float, workers: int, tool: str) -> list[dict]:
+                      warmup: float, workers: list[int], tool: str) -> tuple[list[dict], dict]:
+    """With several worker counts, a short run of the mix at each first; the one with the
+    fewest errors, then the lowest p99, serves the measured runs."""
     env = production_env(database_url)
     t0 = time.perf_counter()
     collect_static(env)
+    use_wrk = bool(tool == "wrk" or (tool == "auto" and shutil.which("wrk")))
+    trials: dict[int, dict] = {}
+    if len(workers) > 1:
+        trial = min(TRIAL_SECONDS, duration)
+        for count in workers:
+            with running_server(env, count, data) as (base, _port, targets):
+                mix = mix_requests(targets)
+                if warmup:
+                    run_load(base, mix, connections=connections, seconds=warmup,
+                             use_wrk=use_wrk)
+                trials[count] = run_load(base, mix, connections=connections, seconds=trial,
+                                         use_wrk=use_wrk)
+            r = trials[count]
+            print(f"  {count} workers, the mix for {trial:.0f} s: {r['rps']:.0f} req/s, "
+                  f"p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, {r['errors']} errors",
+                  flush=True)
+    best = min(workers, key=lambda n: (trials[n]["errors"], trials[n]["p99_ms"],
+                                       -trials[n]["rps"]) if trials else 0)
+    if trials:
+        print(f"  kept {best} workers", flush=True)
+    with running_server(env, best, data) as (base, port, targets):
+        print(f"  collectstatic and server start: {time.perf_counter() - t0:.1f} s in all",
+              flush=True)
+        check_pages(port, targets)
+        rows = measure(base, targets, connections=connections, duration=duration,
+                       warmup=warmup, use_wrk=use_wrk)
+    return rows, {"workers": best, "trials": {str(n): r for n, r in trials.items()}}
+
+
+@contextmanager
+def running_server(env: dict[str, str], workers: int, data: dict):
+    """gunicorn on a free port of 127.0.0.1; yields its base URL and the targets, the
+    signed-in ones with the cookie of a participant just signed in through the form.
+    Stopped on the way out, whatever happened."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with (BENCH_DIR / "server.log").open("w") as log:
+    with (BENCH_DIR / "server.log").open("a") as log:
         server = subprocess.Popen(
             gunicorn_command(port, workers), env=env, cwd=ROOT, stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
             wait_until_up(base, server)
-            print(f"  collectstatic and server start: {time.perf_counter() - t0:.1f} s",
-                  flush=True)
             cookie = sign_in(port, data["participant"], data["password"])
             targets = [(BASELINE, ["/bench/baseline/"], {})]
             targets += [(name, t["paths"], {"Cookie": cookie} if t["signed_in"] else {})
                         for name, t in data["targets"].items()]
-            check_pages(port, targets)
-            return measure(base, targets, connections=connections, duration=duration,
-                           warmup=warmup, tool=tool)
+            yield base, port, targets
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -316,8 +355,7 @@ def check_pages(port: int, targets: list[tuple[str, list[str], dict[str, str]]])
 
 
 def measure(base: str, targets: list[tuple[str, list[str], dict[str, str]]], *,
-            connections: int, duration: float, warmup: float, tool: str) -> list[dict]:
-    use_wrk = tool == "wrk" or (tool == "auto" and shutil.which("wrk"))
+            connections: int, duration: float, warmup: float, use_wrk: bool) -> list[dict]:
     if warmup:  # every worker loads its code, templates and the wave's data: not timed
         for _name, paths, headers in targets:
             run_load(base, [(p, headers) for p in paths], connections=connections,
@@ -430,8 +468,8 @@ def run_wrk(base: str, requests: list[tuple[str, dict[str, str]]], *, connection
             "socket_errors": socket_errors}
 
 
-def print_table(rows: list[dict], *, tool: str) -> None:
-    print(f"\nLoad generator: {tool}")
+def print_table(rows: list[dict], *, tool: str, workers: int) -> None:
+    print(f"\nLoad generator: {tool}; {workers} gunicorn sync workers")
     header = ("page", "paths", "conns", "requests", "req/s", "p50 ms", "p99 ms", "× baseline",
               "errors", "SQL", "goal")
     lines = [header]

@@ -6,9 +6,10 @@ Creates and drops a PostgreSQL database of its own (`alliances_bench_load` on th
 --database-url; the user's database is never opened), fills it with the other benchmarks'
 generators (bench/load_data.py: communes and actors, cohorts with participants and
 sessions, a published observatory wave, resources for the search), starts the server as
-`alliances serve --no-demo --no-worker` does (collectstatic, then gunicorn's sync workers) with
-ALLIANCES_ENV=production on 127.0.0.1 over plain HTTP, signs a participant in through the
-real login form, then loads each page alone (its paths in rotation) and a mix of all of
+`alliances serve --no-demo --no-worker` does (collectstatic, then gunicorn's sync workers)
+with ALLIANCES_ENV=production on 127.0.0.1 over plain HTTP, signs a participant in through
+the real login form, compares worker counts on a short run of the mix when given several
+(keeps the best), then loads each page alone (its paths in rotation) and a mix of all of
 them, next to the cheapest page Django serves (the bench baseline page) measured in the
 same run. Prints requests, req/s, p50, p99, errors (non-2xx answers, redirects included;
 socket errors; timeouts) and each page's SQL queries; writes the same as JSON under

@@ -2,6 +2,7 @@
 through the real login form, refusing pages that redirect, the mix's shares, the wrk
 script's entries. (The load itself is `alliances bench load --smoke`, run by CI.)"""
 
+import shutil
 import sys
 from collections import Counter
 from urllib.parse import urlsplit
@@ -60,3 +61,18 @@ def test_the_mix_follows_its_shares_and_keeps_every_path():
 
 def test_lua_strings_are_escaped():
     assert load.lua_string('a"b\\c') == '"a\\"b\\\\c"'
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+@pytest.mark.django_db(transaction=True)
+def test_wrk_counts_redirects_as_errors_and_sends_each_request_its_headers(
+    live_server, participant, password
+):
+    cookie = load.sign_in(port_of(live_server), participant.email, password)
+    anonymous = load.run_wrk(live_server.url, [("/compte/profil/", {})], connections=2,
+                             seconds=1)
+    assert anonymous["requests"] > 0
+    assert anonymous["errors"] == anonymous["non_2xx"] >= anonymous["requests"]
+    signed_in = load.run_wrk(live_server.url, [("/compte/profil/", {"Cookie": cookie})],
+                             connections=2, seconds=1)
+    assert signed_in["requests"] > 0 and signed_in["errors"] == 0

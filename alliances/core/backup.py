@@ -130,8 +130,18 @@ class _Serializer(jsonl.Serializer):
         super().handle_fk_field(obj, field)
 
     def handle_m2m_field(self, obj, field):
-        self.use_natural_foreign_keys = field.remote_field.model in _natural_key_models()
-        super().handle_m2m_field(obj, field)
+        natural = field.remote_field.model in _natural_key_models()
+        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
+        if prefetched is None or not field.remote_field.through._meta.auto_created:
+            self.use_natural_foreign_keys = natural
+            super().handle_m2m_field(obj, field)
+            return
+        # What Django's serialiser does with prefetched rows, less the query it builds (and
+        # does not run) for each row: half the time of a dump of users.
+        self._current[field.name] = [
+            related.natural_key() if natural else self._value_from_field(related, related._meta.pk)
+            for related in prefetched
+        ]
 
 
 def _dump_queryset(model: type[models.Model]) -> models.QuerySet:

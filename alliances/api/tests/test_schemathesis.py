@@ -42,23 +42,27 @@ SIGNED_IN = ["participant@alliances.localhost", "analyste@alliances.localhost"]
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo data set, loaded once for the module and rolled back after it."""
     media = tmp_path_factory.mktemp("media")
-    # schemathesis calls the WSGI application itself, whose request signals would close
-    # the connection held in the test's transaction (the test client unhooks them too).
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-            with transaction.atomic():
-                demo_load()
-                yield
-                transaction.set_rollback(True)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with transaction.atomic():
+            demo_load()
+            yield
+            transaction.set_rollback(True)
 
 
 @pytest.fixture
-def session_cookies(demo, db) -> list[dict[str, str]]:
+def raw_wsgi():
+    """schemathesis calls the WSGI application itself, whose request signals would close
+    the connection held in the test's transaction: unhooked for the test, as the test
+    client does around each of its requests (and hooks back after them, hence per test)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def session_cookies(demo, db, raw_wsgi) -> list[dict[str, str]]:
     """No cookie (anonymous), then one session cookie per signed-in demo account."""
     cookies: list[dict[str, str]] = [{}]
     for email in SIGNED_IN:

@@ -301,32 +301,50 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, *, method: 
         connection.close()
 
 
-def cookies_of(headers: http.client.HTTPMessage) -> dict[str, str]:
-    """name → value of the Set-Cookie headers (production marks them Secure, so a cookie
-    jar would not send them back over plain HTTP: the bench sends them itself)."""
-    pairs = (re.match(r"\s*([^=;]+)=([^;]*)", v) for v in headers.get_all("Set-Cookie", []))
-    return {match[1]: match[2] for match in pairs if match}
+def cookies_of(headers: http.client.HTTPMessage, cookies: dict[str, str]) -> dict[str, str]:
+    """`cookies` updated by the Set-Cookie headers, as a browser keeps them: a cookie set
+    empty or with Max-Age=0 is deleted. (Production marks them Secure, so a cookie jar would
+    not send them back over plain HTTP: the bench sends them itself.)"""
+    cookies = dict(cookies)
+    for value in headers.get_all("Set-Cookie", []):
+        match = re.match(r"\s*([^=;]+)=([^;]*)", value)
+        if not match:
+            continue
+        if not match[2].strip('"') or re.search(r"max-age=0\b", value, re.I):
+            cookies.pop(match[1], None)
+        else:
+            cookies[match[1]] = match[2]
+    return cookies
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 def sign_in(port: int, email: str, password: str) -> str:
-    """The login form, as a browser fills it in; returns the Cookie header of the signed-in
-    person (session and CSRF cookies)."""
+    """The login form, as a browser fills it in, then the page it leads to (which shows,
+    and so clears, the "signed in" message: a cookie still carrying it would keep every
+    page out of the per-person cache); returns the Cookie header of the signed-in person."""
     status, headers, page = get(port, "/compte/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if status != 200 or not token:
         raise SystemExit(f"the login page answered HTTP {status} without a CSRF token")
-    cookies = cookies_of(headers)
+    cookies = cookies_of(headers, {})
     status, headers, _ = get(
         port, "/compte/login/", method="POST",
         body=urlencode({"csrfmiddlewaretoken": token[1], "login": email, "password": password}),
         headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                 "Cookie": cookie_header(cookies),
                  "Referer": f"http://127.0.0.1:{port}/compte/login/"},
     )
-    cookies |= cookies_of(headers)
+    cookies = cookies_of(headers, cookies)
     if status != 302 or "sessionid" not in cookies:
         raise SystemExit(f"signing in as {email} failed: HTTP {status}, cookies {sorted(cookies)}")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    status, headers, _ = get(port, headers["Location"], {"Cookie": cookie_header(cookies)})
+    cookies = cookies_of(headers, cookies)
+    if status != 200 or "sessionid" not in cookies:
+        raise SystemExit(f"after signing in, {headers.get('Location')} answered HTTP {status}")
+    return cookie_header(cookies)
 
 
 def check_pages(port: int, targets: list[tuple[str, list[str], dict[str, str]]]) -> None:

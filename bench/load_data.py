@@ -163,8 +163,7 @@ def target_paths(territory: dict, slug: str, wave_id: int, queries: list[str]) -
     return {
         "home": {"paths": ["/"], "signed_in": False},
         "territory page": {"paths": territory_paths(territory), "signed_in": False},
-        "cohort space (signed in)": {"paths": [f"/parcours/{slug}/", "/parcours/"],
-                                     "signed_in": True},
+        "cohort space (signed in)": {"paths": [f"/parcours/{slug}/"], "signed_in": True},
         "observatory dashboard": {"paths": dashboard, "signed_in": False},
         "observatory API": {"paths": results, "signed_in": False},
         "search": {"paths": [f"/recherche/?q={quote_plus(q)}" for q in queries],

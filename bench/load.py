@@ -180,7 +180,8 @@ def serve_and_measure(database_url: str, data: dict, *, connections: int, durati
     if len(workers) > 1:
         trial = min(TRIAL_SECONDS, duration)
         for count in workers:
-            with running_server(env, count, data) as (base, _port, targets):
+            with running_server(env, count, data) as (base, port, targets):
+                check_pages(port, targets)  # every path once: the page caches start warm
                 mix = mix_requests(targets)
                 if warmup:
                     run_load(base, mix, connections=connections, seconds=warmup,

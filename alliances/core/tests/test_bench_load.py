@@ -24,6 +24,7 @@ def test_sign_in_through_the_login_form(live_server, participant, password):
     port = port_of(live_server)
     cookie = load.sign_in(port, participant.email, password)
     assert "sessionid=" in cookie
+    assert "messages=" not in cookie  # the "signed in" message was shown, as in a browser
     status, _, page = load.get(port, "/compte/profil/", {"Cookie": cookie})
     assert status == 200
     assert "/compte/logout/" in page and participant.email in page

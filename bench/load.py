@@ -197,7 +197,7 @@ def serve_and_measure(database_url: str, data: dict, *, connections: int, durati
     if trials:
         print(f"  kept {best} workers", flush=True)
     with running_server(env, best, data) as (base, port, targets):
-        print(f"  collectstatic and server start: {time.perf_counter() - t0:.1f} s in all",
+        print(f"  static files, server starts and worker trials: {time.perf_counter() - t0:.1f} s",
               flush=True)
         check_pages(port, targets)
         rows = measure(base, targets, connections=connections, duration=duration,

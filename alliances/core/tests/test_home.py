@@ -15,3 +15,17 @@ def test_home_rejects_post(client, db):
 
 def test_health_answers_ok(client, db):
     assert client.get("/sante/").json() == {"status": "ok"}
+
+
+def test_home_figures_are_cached_and_a_directory_write_shows_at_once(
+    client, db, django_assert_num_queries
+):
+    from alliances.actors.services import organisation_create
+
+    client.get("/")
+    with django_assert_num_queries(1):  # the page generation; the figures from the cache
+        assert client.get("/").context["figures"]["organisations"] == 0
+
+    organisation_create(name="Maison des associations de Rennes", type="association")
+
+    assert client.get("/").context["figures"]["organisations"] == 1

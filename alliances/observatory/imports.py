@@ -151,7 +151,8 @@ def _check_wave(wave: Wave) -> None:
         )
 
 
-def batch_run(*, batch_id: int, progress: Progress | None = None) -> ResponseBatch:
+def batch_run(*, batch_id: int, progress: Progress | None = None,
+              resume: bool = False) -> ResponseBatch:
     """Import a waiting batch: parse, validate, then store its columns and refresh the wave.
 
     Only a batch still waiting is run (the task and a second call do nothing to it), so a
@@ -162,10 +163,16 @@ def batch_run(*, batch_id: int, progress: Progress | None = None) -> ResponseBat
     no `data`; the wave's data set only reads `terminee` batches, so a crash imports nothing.
     If the wave's raking margins no longer fit the data with the new rows, the batch fails
     with that message and nothing is kept.
+
+    `resume`: the caller knows the run that left the batch `en_cours` is dead (the task's
+    second attempt after its worker was killed); the batch is taken back and run again.
     """
+    claimable = [ResponseBatch.Status.PENDING]
+    if resume:
+        claimable.append(ResponseBatch.Status.RUNNING)
     claimed = ResponseBatch.objects.filter(
-        pk=batch_id, status=ResponseBatch.Status.PENDING
-    ).update(status=ResponseBatch.Status.RUNNING)
+        pk=batch_id, status__in=claimable
+    ).update(status=ResponseBatch.Status.RUNNING, rows_done=0)
     batch = ResponseBatch.objects.select_related("wave").get(pk=batch_id)
     if not claimed:
         return batch

@@ -102,12 +102,6 @@ def test_a_killed_import_writes_none_of_its_rows_and_its_task_runs_again(killed_
     assert len(task.worker_ids) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="imports.batch_run only runs a batch still waiting (en_attente): the batch the "
-    "killed worker left en_cours is never claimed again, so the task runs again and "
-    "imports nothing. Needs batch_run to take back a batch en_cours whose run died.",
-)
 def test_after_a_killed_import_the_next_run_imports_every_row_once(killed_import):
     wave, batch, env = killed_import
 

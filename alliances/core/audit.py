@@ -178,8 +178,10 @@ def _admin_line(entry, obj) -> tuple[str, dict[str, Any]]:
     if isinstance(obj, User) and entry.action_flag != DELETION:
         # The change message names the changed fields by their untranslated labels.
         with translation.override(None):
-            role_labels = {str(User._meta.get_field(f).verbose_name).lower(): f
-                           for f in USER_ROLE_FIELDS}
+            role_labels = {
+                str(getattr(User._meta.get_field(f), "verbose_name", f)).lower(): f
+                for f in USER_ROLE_FIELDS
+            }
         touched = [role_labels[label.lower()] for label in fields if label.lower() in role_labels]
         if touched or (entry.action_flag == ADDITION and obj.role != User.Role.PARTICIPANT):
             action = AuditAction.PLATFORM_ROLE

@@ -4,7 +4,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.views.defaults import bad_request
 
 from alliances.lib.logs import new_request_id, request_id
 from alliances.lib.redact import redact
@@ -43,3 +45,21 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string is refused with a 400 before any
+    view runs: PostgreSQL refuses it in any text (a 500 otherwise), and no page of ours
+    takes one. The API answers the same in its own JSON format (api.api)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and (
+            "\x00" in request.path
+            or any("\x00" in key or "\x00" in value
+                   for key, values in request.GET.lists() for value in values)
+        ):
+            return bad_request(request, SuspiciousOperation("NUL character in the request"))
+        return self.get_response(request)

@@ -175,3 +175,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/recherche/?q=co%00op", "/ressources/?q=a&type=%00",
+                                  "/acteurs/%00/"])
+def test_a_nul_character_in_the_address_is_a_clean_400(client, path):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "Cette requête ne peut pas être lue" in response.content.decode()

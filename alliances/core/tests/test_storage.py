@@ -6,6 +6,7 @@ import io
 import resource
 import signal
 import socket
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,9 @@ def s3_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in the process, across servers: start from none.
+    reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 (our http://127.0.0.1)
     boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-3",
                  aws_access_key_id="test", aws_secret_access_key="test").create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})

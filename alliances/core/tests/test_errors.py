@@ -105,6 +105,9 @@ def test_every_response_carries_a_request_id(client):
     assert json.dumps(hostile["X-Request-ID"]).strip('"').isalnum()
 
 
+SERVER_APP_NAME = "alliances-fault-test"
+
+
 @pytest.fixture
 def gunicorn_on_the_test_database(tmp_path):
     """A real server (gunicorn, one sync worker) on the test's PostgreSQL database; yields
@@ -118,8 +121,9 @@ def gunicorn_on_the_test_database(tmp_path):
            f"/{info['NAME']}")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    # libpq names the server's connections: the test cuts those, and no other.
     env.update(DATABASE_URL=url, ALLIANCES_VAR_DIR=str(tmp_path), DEBUG="0",
-               ALLIANCES_ENV="development")
+               ALLIANCES_ENV="development", PGAPPNAME=SERVER_APP_NAME)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "alliances.wsgi:application", "--workers", "1",
          "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
@@ -163,7 +167,8 @@ def test_after_postgresql_drops_every_connection_the_server_recovers_by_itself(
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [SERVER_APP_NAME],
         )
         (terminated,) = cursor.fetchone()
     assert terminated == 1  # the server's kept connection

@@ -169,7 +169,9 @@ def test_the_digest_command(participant, capsys):
         call_command("digest", "--frequency", "hourly")
 
 
-@pytest.mark.django_db
+# serve closes the connections before starting its children: inside a test transaction,
+# PostgreSQL's would stay closed for the second call.
+@pytest.mark.django_db(transaction=True)
 def test_serve_runs_the_scheduler_beside_the_worker(monkeypatch):
     children: list[list[str]] = []
     monkeypatch.setattr(serve, "call_command", lambda name, **kw: None)
